@@ -18,6 +18,10 @@ function(ws_verilate target)
     PREFIX V${WSV_TOP}
     ${trace_option}
     VERILATOR_ARGS -Wall --x-assign unique --x-initial unique ${WSV_ARGS})
+  # Consumers see the generated and runtime headers as system headers, so
+  # that the project's -Werror does not judge Verilator's code.
+  get_target_property(include_dirs ${target} INTERFACE_INCLUDE_DIRECTORIES)
+  set_property(TARGET ${target} APPEND PROPERTY INTERFACE_SYSTEM_INCLUDE_DIRECTORIES ${include_dirs})
 endfunction()
 
 # ws_add_rtl_lint_test(<name> TOP <module> SOURCES <files...> [PARAMS <name=value>...])
