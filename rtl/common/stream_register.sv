@@ -16,11 +16,9 @@ module stream_register #(
   logic             valid_d, valid_q;
   logic [Width-1:0] data_d, data_q;
 
-  always_comb begin
-    in_ready_o = ~valid_q | out_ready_i;
-    valid_d    = in_ready_o ? in_valid_i : valid_q;
-    data_d     = (in_ready_o && in_valid_i) ? in_data_i : data_q;
-  end
+  assign in_ready_o = ~valid_q | out_ready_i;
+  assign valid_d    = in_ready_o ? in_valid_i : valid_q;
+  assign data_d     = (in_ready_o && in_valid_i) ? in_data_i : data_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) valid_q <= 1'b0;

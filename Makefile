@@ -1,0 +1,43 @@
+# Entry points. Each target installs missing dependencies (scripts/setup),
+# configures and builds with CMake, then runs its job.
+BUILD_DIR ?= build
+JOBS      ?= 2
+CMAKE_ARGS ?=
+
+.PHONY: all setup build run test bench synth regress sanitize clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+build: setup
+	@cmake -S . -B $(BUILD_DIR) $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# The main job on the embedded default model.
+run: build
+	$(BUILD_DIR)/host/weightstream run
+
+# Every test except the long regression sweeps.
+test: build
+	ctest --test-dir $(BUILD_DIR) -j$(JOBS) --output-on-failure -LE regress
+
+bench: build
+	cmake --build $(BUILD_DIR) --target bench
+
+synth: build
+	cmake --build $(BUILD_DIR) --target synth
+
+# Long sweeps: everything, including the tests labelled `regress`.
+regress: build
+	ctest --test-dir $(BUILD_DIR) -j$(JOBS) --output-on-failure
+
+# The test suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: setup
+	@cmake -S . -B $(BUILD_DIR)-asan -DWS_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD_DIR)-asan -j$(JOBS)
+	ctest --test-dir $(BUILD_DIR)-asan -j$(JOBS) --output-on-failure -LE regress
+
+clean:
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-asan

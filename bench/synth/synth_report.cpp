@@ -1,0 +1,511 @@
+// ws_synth_report: synthesizes every block of the table bench/synth/blocks.json
+// with yosys `synth_xilinx -flatten` and reports LUTs, flip-flops, block RAMs,
+// DSPs and carry/mux cells as bench/results/synth.{json,md}.
+//
+// Each entry runs in one yosys process: the full block, then (when the entry
+// names its register-stage modules) the same top with those modules as black
+// boxes, so `core_luts` counts the decode logic without the output register.
+// Runs go in parallel (--jobs); results keep the table's order.
+//
+// Exit codes: 0 success, 1 usage error, 2 bad block table or a failed yosys run.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace ws::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;  // keeps parameters in the table's order
+
+constexpr const char* kFlow = "synth_xilinx -flatten";
+constexpr int kLogTailLines = 30;
+constexpr const char* kFullStatFile = "full_stat.json";
+constexpr const char* kCoreStatFile = "core_stat.json";
+
+// A failure the user can act on: printed as is, exit code 2.
+struct ReportError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// "N=16 ES=1" from {"N": 16, "ES": 1}.
+std::string parameter_text(const Json& parameters) {
+  std::string text;
+  for (const auto& [name, value] : parameters.items()) text += (text.empty() ? "" : " ") + name + "=" + value.dump();
+  return text;
+}
+
+struct BlockEntry {
+  std::string block;
+  std::string variant;  // optional short name, e.g. "e4m3"
+  std::string top;
+  Json parameters = Json::object();  // name -> integer, in the table's order
+  std::vector<std::string> sources;  // relative to the source dir
+  std::vector<std::string> register_stage_modules;
+  std::optional<long long> anchor_luts;
+
+  // What --only matches against, and how progress and errors name the entry.
+  std::string label() const {
+    std::string text = block;
+    if (!variant.empty()) text += " " + variant;
+    if (!parameters.empty()) text += " " + parameter_text(parameters);
+    return text;
+  }
+};
+
+struct BlockTable {
+  std::string anchor_source;
+  std::vector<BlockEntry> entries;
+};
+
+struct CellCounts {
+  long long luts = 0;  // LUT1..LUT6
+  long long ffs = 0;   // FDRE, FDSE, FDCE, FDPE
+  double brams = 0;    // RAMB36E1 = 1, RAMB18E1 = 0.5
+  long long dsps = 0;
+  long long carry4 = 0;
+  long long muxf7 = 0;
+  long long muxf8 = 0;
+  long long inv = 0;  // yosys keeps inverters as INV cells; Vivado folds them into LUTs
+  Json cells;         // every cell type, so blocks with LUT-RAM etc. lose nothing
+};
+
+struct SynthResult {
+  CellCounts full;
+  std::optional<CellCounts> core;
+  double seconds = 0;
+};
+
+// ---------------------------------------------------------------- block table
+
+template <typename T>
+T required_field(const Json& object, const char* key, const std::string& where) {
+  if (!object.contains(key)) throw ReportError(where + ": missing field '" + key + "'");
+  try {
+    return object.at(key).get<T>();
+  } catch (const Json::exception& e) {
+    throw ReportError(where + ": field '" + key + "': " + e.what());
+  }
+}
+
+template <typename T>
+T optional_field(const Json& object, const char* key, const std::string& where, T fallback) {
+  return object.contains(key) ? required_field<T>(object, key, where) : fallback;
+}
+
+BlockEntry parse_entry(const Json& object, const std::string& where, const fs::path& source_dir) {
+  if (!object.is_object()) throw ReportError(where + ": expected an object");
+  BlockEntry entry;
+  entry.block = required_field<std::string>(object, "block", where);
+  entry.variant = optional_field<std::string>(object, "variant", where, "");
+  entry.top = required_field<std::string>(object, "top", where);
+  entry.parameters = optional_field<Json>(object, "parameters", where, Json::object());
+  if (!entry.parameters.is_object()) throw ReportError(where + ": 'parameters' must be an object");
+  for (const auto& [name, value] : entry.parameters.items()) {
+    if (!value.is_number_integer()) throw ReportError(where + ": parameter '" + name + "' is not an integer");
+  }
+  entry.sources = required_field<std::vector<std::string>>(object, "sources", where);
+  if (entry.sources.empty()) throw ReportError(where + ": 'sources' is empty");
+  for (const std::string& source : entry.sources) {
+    if (!fs::is_regular_file(source_dir / source)) {
+      throw ReportError(where + ": source '" + source + "' not found under " + source_dir.string());
+    }
+  }
+  entry.register_stage_modules =
+      optional_field<std::vector<std::string>>(object, "register_stage_modules", where, {});
+  if (object.contains("anchor_luts")) entry.anchor_luts = required_field<long long>(object, "anchor_luts", where);
+  return entry;
+}
+
+BlockTable load_block_table(const fs::path& path, const fs::path& source_dir) {
+  std::ifstream in(path);
+  if (!in) throw ReportError("cannot open block table " + path.string());
+  Json document;
+  try {
+    document = Json::parse(in);
+  } catch (const Json::parse_error& e) {
+    throw ReportError(path.string() + ": not valid JSON: " + e.what());
+  }
+  const std::string where = path.string();
+  BlockTable table;
+  table.anchor_source = optional_field<std::string>(document, "anchor_source", where, "");
+  const Json blocks = required_field<Json>(document, "blocks", where);
+  if (!blocks.is_array()) throw ReportError(where + ": 'blocks' must be an array");
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    table.entries.push_back(parse_entry(blocks[i], where + ": blocks[" + std::to_string(i) + "]", source_dir));
+  }
+  return table;
+}
+
+// ------------------------------------------------------------ running yosys
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string log_tail(const fs::path& log_path) {
+  std::deque<std::string> lines;
+  std::ifstream in(log_path);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > kLogTailLines) lines.pop_front();
+  }
+  std::string tail;
+  for (const std::string& line : lines) tail += "    " + line + "\n";
+  return tail;
+}
+
+// Runs a program in working_dir with stdout and stderr going to log_path;
+// returns its exit status. posix_spawn rather than system(): no shell quoting.
+int run_logged(const std::vector<std::string>& argv, const fs::path& working_dir, const fs::path& log_path) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, working_dir.c_str());
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const int spawn_error = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawn_error != 0) {
+    throw ReportError("cannot run '" + argv[0] + "': " + std::strerror(spawn_error));
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw ReportError("waitpid failed for '" + argv[0] + "': " + std::strerror(errno));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// "Yosys 0.23 (git sha1 7ce5011c24b)"; fails clearly when yosys is missing.
+std::string yosys_version(const std::string& yosys, const fs::path& work_dir) {
+  const fs::path log_path = work_dir / "yosys_version.log";
+  const std::string missing = "yosys not usable as '" + yosys + "'; install it (scripts/setup) or pass --yosys PATH";
+  int status = 0;
+  try {
+    status = run_logged({yosys, "-V"}, work_dir, log_path);
+  } catch (const ReportError& e) {
+    throw ReportError(missing + " (" + e.what() + ")");
+  }
+  std::string line;
+  std::ifstream in(log_path);
+  std::getline(in, line);
+  if (status != 0 || line.rfind("Yosys ", 0) != 0) throw ReportError(missing + ":\n" + log_tail(log_path));
+  return line;
+}
+
+std::string quoted(const std::string& text) { return "\"" + text + "\""; }
+
+// One synthesis pass of `entry.top`, its cell statistics written to stat_file
+// (relative: yosys runs in the entry's work dir, and `tee -o` takes no quotes).
+std::string synthesis_commands(const BlockEntry& entry, const std::string& stat_file) {
+  std::string commands;
+  if (!entry.parameters.empty()) {
+    commands += "chparam";
+    for (const auto& [name, value] : entry.parameters.items()) commands += " -set " + name + " " + value.dump();
+    commands += " " + entry.top + "\n";
+  }
+  commands += "synth_xilinx -top " + entry.top + " -flatten\n";
+  commands += "tee -o " + stat_file + " stat -json\n";
+  return commands;
+}
+
+std::string yosys_script(const BlockEntry& entry, const fs::path& source_dir) {
+  std::string script = "read_verilog -sv";
+  for (const std::string& source : entry.sources) script += " " + quoted((source_dir / source).string());
+  script += "\n";
+  if (entry.register_stage_modules.empty()) return script + synthesis_commands(entry, kFullStatFile);
+
+  script += "design -save sources\n";
+  script += synthesis_commands(entry, kFullStatFile);
+  script += "design -load sources\n";
+  for (const std::string& module : entry.register_stage_modules) script += "blackbox " + module + "\n";
+  script += synthesis_commands(entry, kCoreStatFile);
+  return script;
+}
+
+long long cell_count(const Json& cells, const char* type) { return cells.value(type, 0LL); }
+
+CellCounts count_cells(const fs::path& stat_path, const std::string& top) {
+  Json stat;
+  try {
+    stat = Json::parse(read_text(stat_path));
+  } catch (const Json::parse_error& e) {
+    throw ReportError("cannot parse yosys stat output " + stat_path.string() + ": " + e.what());
+  }
+  // "design" holds the totals over the hierarchy; after -flatten it equals the top module.
+  const Json* totals = stat.contains("design") ? &stat["design"] : nullptr;
+  if (totals == nullptr && stat.contains("modules")) {
+    const std::string key = "\\" + top;
+    if (stat["modules"].contains(key)) totals = &stat["modules"][key];
+  }
+  if (totals == nullptr || !totals->contains("num_cells_by_type")) {
+    throw ReportError("yosys stat output " + stat_path.string() + " has no cell counts for " + top);
+  }
+  const Json& cells = (*totals)["num_cells_by_type"];
+  CellCounts counts;
+  for (const char* lut : {"LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"}) counts.luts += cell_count(cells, lut);
+  for (const char* ff : {"FDRE", "FDSE", "FDCE", "FDPE"}) counts.ffs += cell_count(cells, ff);
+  counts.brams = static_cast<double>(cell_count(cells, "RAMB36E1")) + 0.5 * cell_count(cells, "RAMB18E1");
+  counts.dsps = cell_count(cells, "DSP48E1");
+  counts.carry4 = cell_count(cells, "CARRY4");
+  counts.muxf7 = cell_count(cells, "MUXF7");
+  counts.muxf8 = cell_count(cells, "MUXF8");
+  counts.inv = cell_count(cells, "INV");
+  counts.cells = cells;
+  return counts;
+}
+
+// Work directory name: table index plus the label, reduced to safe characters.
+std::string work_dir_name(std::size_t index, const BlockEntry& entry) {
+  std::ostringstream name;
+  name << std::setw(2) << std::setfill('0') << index << "_";
+  for (char c : entry.label()) name << (std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return name.str();
+}
+
+SynthResult synthesize(const BlockEntry& entry, const fs::path& entry_dir, const fs::path& source_dir,
+                       const std::string& yosys) {
+  fs::create_directories(entry_dir);
+  const fs::path script_path = entry_dir / "run.ys";
+  const fs::path log_path = entry_dir / "run.log";
+  fs::remove(entry_dir / kFullStatFile);  // a stale file must not pass for this run's result
+  fs::remove(entry_dir / kCoreStatFile);
+  std::ofstream(script_path) << yosys_script(entry, source_dir);
+
+  const auto start = std::chrono::steady_clock::now();
+  const int status = run_logged({yosys, "-s", script_path.filename().string()}, entry_dir, log_path);
+  if (status != 0) {
+    throw ReportError("yosys failed (exit " + std::to_string(status) + ") on " + entry.label() + "; log " +
+                      log_path.string() + ", last lines:\n" + log_tail(log_path));
+  }
+  SynthResult result;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.full = count_cells(entry_dir / kFullStatFile, entry.top);
+  if (!entry.register_stage_modules.empty()) result.core = count_cells(entry_dir / kCoreStatFile, entry.top);
+  return result;
+}
+
+// -------------------------------------------------------------------- output
+
+std::string number_text(double value) {
+  std::ostringstream text;
+  text << value;  // 0.5 stays 0.5, 3 stays 3
+  return text.str();
+}
+
+Json entry_json(const BlockEntry& entry, const SynthResult& result) {
+  Json out;
+  out["block"] = entry.block;
+  if (!entry.variant.empty()) out["variant"] = entry.variant;
+  out["top"] = entry.top;
+  out["parameters"] = entry.parameters;
+  out["luts"] = result.full.luts;
+  out["core_luts"] = result.core ? Json(result.core->luts) : Json(nullptr);
+  if (entry.anchor_luts) out["anchor_luts"] = *entry.anchor_luts;
+  out["ffs"] = result.full.ffs;
+  out["brams"] = result.full.brams;
+  out["dsps"] = result.full.dsps;
+  out["carry4"] = result.full.carry4;
+  out["muxf7"] = result.full.muxf7;
+  out["muxf8"] = result.full.muxf8;
+  out["inv"] = result.full.inv;
+  out["cells"] = result.full.cells;
+  if (result.core) out["core_cells"] = result.core->cells;
+  return out;
+}
+
+const char* const kNote =
+    "luts: LUT1..LUT6 cells of the full block, the figure to quote; flip-flops are counted separately as ffs, "
+    "and INV cells (which Vivado folds into LUTs) as inv. The output register stage (stream_register) "
+    "alone maps to 2 LUTs. core_luts: the same top synthesized again with its register stage "
+    "(register_stage_modules) as a black box. It is not a lower bound on luts: without the flip-flops, "
+    "logic the full block folds into their reset and enable pins (the zero/NaN clearing) stays in LUTs, "
+    "and ABC adds LUT1 buffers in front of MUXF7s. brams: RAMB36E1 = 1, RAMB18E1 = 0.5. "
+    "Target: xc7 (the synth_xilinx default family).";
+
+Json report_json(const std::string& version_line, const BlockTable& table, const std::vector<std::size_t>& selected,
+                 const std::vector<SynthResult>& results) {
+  std::istringstream words(version_line);
+  std::string name, version;
+  words >> name >> version;
+  Json report;
+  report["tool"] = "yosys " + version;
+  report["tool_id"] = version_line;
+  report["flow"] = kFlow;
+  report["note"] = kNote;
+  if (!table.anchor_source.empty()) report["anchor_source"] = table.anchor_source;
+  report["entries"] = Json::array();
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    report["entries"].push_back(entry_json(table.entries[selected[i]], results[i]));
+  }
+  return report;
+}
+
+std::string markdown_report(const Json& report) {
+  const auto cell = [](const Json& entry, const char* key) {
+    return entry.contains(key) && !entry[key].is_null() ? number_text(entry[key].get<double>()) : "-";
+  };
+  std::ostringstream md;
+  md << "# Resources: " << report["tool"].get<std::string>() << ", " << report["flow"].get<std::string>() << "\n\n";
+  md << "| block | variant | parameters | LUTs | core LUTs | anchor LUTs | FFs | BRAMs | DSPs | CARRY4 | MUXF7 | MUXF8 "
+        "| INV |\n";
+  md << "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+  for (const Json& entry : report["entries"]) {
+    md << "| " << entry["block"].get<std::string>() << " | " << entry.value("variant", std::string()) << " | "
+       << parameter_text(entry["parameters"]);
+    for (const char* key : {"luts", "core_luts", "anchor_luts", "ffs", "brams", "dsps", "carry4", "muxf7", "muxf8", "inv"}) {
+      md << " | " << cell(entry, key);
+    }
+    md << " |\n";
+  }
+  md << "\n" << report["note"].get<std::string>() << "\n";
+  if (report.contains("anchor_source")) md << "\nanchor LUTs: " << report["anchor_source"].get<std::string>() << ".\n";
+  return md.str();
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw ReportError("cannot write " + path.string());
+}
+
+// ------------------------------------------------------------------ parallel
+
+// Runs every selected entry on `jobs` threads; stops handing out new entries
+// after the first failure and rethrows it (the first in table order).
+std::vector<SynthResult> synthesize_all(const BlockTable& table, const std::vector<std::size_t>& selected,
+                                        const fs::path& work_dir, const fs::path& source_dir,
+                                        const std::string& yosys, int jobs) {
+  std::vector<SynthResult> results(selected.size());
+  std::vector<std::optional<std::string>> errors(selected.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex progress_mutex;
+  std::size_t finished = 0;
+
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < selected.size() && !failed; i = next++) {
+      const BlockEntry& entry = table.entries[selected[i]];
+      try {
+        results[i] = synthesize(entry, work_dir / work_dir_name(selected[i], entry), source_dir, yosys);
+        const std::lock_guard lock(progress_mutex);
+        std::cerr << "[" << ++finished << "/" << selected.size() << "] " << entry.label() << ": "
+                  << results[i].full.luts << " LUTs (" << std::fixed << std::setprecision(1) << results[i].seconds
+                  << " s)\n"
+                  << std::defaultfloat;
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+        failed = true;
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < std::max(1, jobs); ++t) threads.emplace_back(worker);
+  }
+  for (const auto& error : errors) {
+    if (error) throw ReportError(*error);
+  }
+  return results;
+}
+
+struct Options {
+  fs::path source_dir = WS_SOURCE_DIR;
+  fs::path blocks;     // default: <source-dir>/bench/synth/blocks.json
+  fs::path out_dir;    // default: <source-dir>/bench/results
+  fs::path work_dir = fs::temp_directory_path() / "ws_synth_work";
+  std::string yosys = "yosys";
+  int jobs = 2;
+  std::string only;
+};
+
+int run(Options options) {
+  // yosys runs inside per-entry work dirs, so every path it sees must be absolute.
+  options.source_dir = fs::absolute(options.source_dir);
+  options.work_dir = fs::absolute(options.work_dir);
+  if (options.yosys.find('/') != std::string::npos) options.yosys = fs::absolute(options.yosys).string();
+
+  const fs::path blocks = options.blocks.empty() ? options.source_dir / "bench/synth/blocks.json" : options.blocks;
+  const fs::path out_dir = options.out_dir.empty() ? options.source_dir / "bench/results" : options.out_dir;
+  const BlockTable table = load_block_table(blocks, options.source_dir);
+
+  std::vector<std::size_t> selected;
+  for (std::size_t i = 0; i < table.entries.size(); ++i) {
+    if (table.entries[i].label().find(options.only) != std::string::npos) selected.push_back(i);
+  }
+  if (selected.empty()) throw ReportError("no block in " + blocks.string() + " matches --only '" + options.only + "'");
+
+  fs::create_directories(options.work_dir);
+  fs::create_directories(out_dir);
+  const std::string version_line = yosys_version(options.yosys, options.work_dir);
+  const std::vector<SynthResult> results =
+      synthesize_all(table, selected, options.work_dir, options.source_dir, options.yosys, options.jobs);
+
+  const Json report = report_json(version_line, table, selected, results);
+  const std::string markdown = markdown_report(report);
+  write_file(out_dir / "synth.json", report.dump(2) + "\n");
+  write_file(out_dir / "synth.md", markdown);
+  std::cout << markdown;
+  std::cerr << "wrote " << (out_dir / "synth.json").string() << " and " << (out_dir / "synth.md").string() << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace ws::bench
+
+int main(int argc, char** argv) {
+  ws::bench::Options options;
+  CLI::App app{"Synthesize the hardware blocks with yosys synth_xilinx and report resources."};
+  app.footer("Exit codes: 0 success, 1 usage error, 2 bad block table or failed yosys run.");
+  app.add_option("--blocks", options.blocks, "Block table (default <source-dir>/bench/synth/blocks.json)");
+  app.add_option("--source-dir", options.source_dir, "Repository root; block sources are relative to it")
+      ->capture_default_str();
+  app.add_option("--out-dir", options.out_dir, "Where synth.json and synth.md go (default <source-dir>/bench/results)");
+  app.add_option("--work-dir", options.work_dir, "Scratch directory for yosys scripts, logs and stat files")
+      ->capture_default_str();
+  app.add_option("--yosys", options.yosys, "yosys executable")->capture_default_str();
+  app.add_option("--jobs", options.jobs, "Parallel yosys runs")->capture_default_str()->check(CLI::Range(1, 256));
+  app.add_option("--only", options.only, "Synthesize only entries whose label (block variant parameters) contains this");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 1;
+  }
+  try {
+    return ws::bench::run(options);
+  } catch (const std::exception& e) {
+    std::cerr << "ws_synth_report: error: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,92 @@
+#include "golden/model/llama2c_reader.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace ws::golden {
+namespace {
+
+std::vector<char> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open file");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+Llama2Model read_llama2c(const std::string& path) {
+  const std::vector<char> bytes = read_file(path);
+  constexpr size_t kHeaderBytes = 7 * sizeof(int32_t);
+  if (bytes.size() < kHeaderBytes) {
+    throw InputError(path + ": " + std::to_string(bytes.size()) + " bytes, too short for a llama2.c header (28 bytes)");
+  }
+  int32_t header[7];
+  std::memcpy(header, bytes.data(), kHeaderBytes);
+  Llama2Model model;
+  Llama2Config& c = model.config;
+  c.dim = header[0];
+  c.hidden_dim = header[1];
+  c.n_layers = header[2];
+  c.n_heads = header[3];
+  c.n_kv_heads = header[4];
+  c.shared_classifier = header[5] > 0;
+  c.vocab_size = header[5] > 0 ? header[5] : -header[5];
+  c.seq_len = header[6];
+  const bool plausible = c.dim > 0 && c.hidden_dim > 0 && c.n_layers > 0 && c.n_heads > 0 && c.n_kv_heads > 0 &&
+                         c.vocab_size > 0 && c.seq_len > 0 && c.dim % c.n_heads == 0 &&
+                         c.n_heads % c.n_kv_heads == 0 && c.dim <= (1 << 16) && c.hidden_dim <= (1 << 18) &&
+                         c.n_layers <= 1024 && c.vocab_size <= (1 << 22) && c.seq_len <= (1 << 20);
+  if (!plausible) {
+    throw InputError(path + ": offset 0: implausible llama2.c header (dim " + std::to_string(c.dim) + ", hidden " +
+                     std::to_string(c.hidden_dim) + ", layers " + std::to_string(c.n_layers) + ", heads " +
+                     std::to_string(c.n_heads) + "/" + std::to_string(c.n_kv_heads) + ", vocab " +
+                     std::to_string(header[5]) + ", seq_len " + std::to_string(c.seq_len) + ")");
+  }
+
+  const int64_t dim = c.dim, hidden = c.hidden_dim, layers = c.n_layers;
+  const int64_t kv_dim = dim * c.n_kv_heads / c.n_heads;
+  const int64_t head_size = dim / c.n_heads;
+  size_t offset = kHeaderBytes;
+
+  auto take = [&](const std::string& name, std::vector<int64_t> shape) {
+    int64_t count = 1;
+    for (int64_t d : shape) count *= d;
+    const size_t size = static_cast<size_t>(count) * sizeof(float);
+    if (bytes.size() - offset < size) {
+      throw InputError(path + ": tensor " + name + " at offset " + std::to_string(offset) + " needs " +
+                       std::to_string(size) + " bytes, file has " + std::to_string(bytes.size() - offset) + " left");
+    }
+    Tensor t{name, std::move(shape), std::vector<float>(static_cast<size_t>(count))};
+    std::memcpy(t.values.data(), bytes.data() + offset, size);
+    offset += size;
+    return t;
+  };
+  // A stacked [layers][rows][cols] tensor, split into one tensor per layer.
+  auto take_layers = [&](const std::string& name, std::vector<int64_t> per_layer) {
+    for (int64_t l = 0; l < layers; ++l) model.tensors.push_back(take("layers." + std::to_string(l) + "." + name, per_layer));
+  };
+
+  model.tensors.push_back(take("token_embedding_table", {c.vocab_size, dim}));
+  // llama2.c stores each kind for all layers before the next kind.
+  take_layers("rms_att_weight", {dim});
+  take_layers("wq", {dim, dim});
+  take_layers("wk", {kv_dim, dim});
+  take_layers("wv", {kv_dim, dim});
+  take_layers("wo", {dim, dim});
+  take_layers("rms_ffn_weight", {dim});
+  take_layers("w1", {hidden, dim});
+  take_layers("w2", {dim, hidden});
+  take_layers("w3", {hidden, dim});
+  model.tensors.push_back(take("rms_final_weight", {dim}));
+  take("freq_cis_real", {c.seq_len, head_size / 2});  // RoPE tables: not weights
+  take("freq_cis_imag", {c.seq_len, head_size / 2});
+  if (!c.shared_classifier) model.tensors.push_back(take("wcls", {c.vocab_size, dim}));
+  if (offset != bytes.size()) {
+    throw InputError(path + ": offset " + std::to_string(offset) + ": " + std::to_string(bytes.size() - offset) +
+                     " unexpected bytes after the last tensor");
+  }
+  return model;
+}
+
+}  // namespace ws::golden

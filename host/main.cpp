@@ -1,0 +1,44 @@
+// weightstream: compressed LLM weights, from the golden model to RTL.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "golden/model/tensor.hpp"
+#include "host/commands/commands.hpp"
+#include "host/support/cli_errors.hpp"
+
+int main(int argc, char** argv) {
+  using namespace ws::host;
+  CLI::App app{"weightstream: compressed LLM weights, from the golden model down to RTL, checked bit for bit.\n"
+               "Exit codes: 0 success, 1 usage error, 2 bad input, 3 a hardware model disagreed with golden."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "weightstream 0.1.0");
+  Action action;
+  add_run_command(app, action);
+  add_format_command(app, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  try {
+    return action();
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "weightstream: %s\n", e.what());
+    return kExitUsage;
+  } catch (const ws::golden::InputError& e) {
+    std::fprintf(stderr, "weightstream: %s\n", e.what());
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weightstream: internal error: %s\n", e.what());
+    return 4;
+  }
+}
