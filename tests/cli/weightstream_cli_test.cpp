@@ -1,0 +1,133 @@
+// The weightstream command: output formats checked against outside references
+// (SoftPosit vectors, values given by the format specifications), exit codes
+// for usage errors and bad input, and the main job's JSON.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "tests/support/gz_lines.hpp"
+#include "tests/support/run_process.hpp"
+
+namespace ws::test {
+namespace {
+
+const std::string kWeightstream = WS_WEIGHTSTREAM_BIN;
+
+ProcessResult weightstream(const std::string& args) { return run_process(kWeightstream + " " + args); }
+
+// SoftPosit's decode of every pattern of one config, in the --table layout.
+std::string softposit_table(const std::string& config) {
+  GzLines lines(WS_SOFTPOSIT_DIR "/posit_to_double.tsv.gz");
+  std::string line, table;
+  while (lines.next(line)) {
+    if (line.starts_with(config + "\t")) table += line.substr(config.size() + 1) + "\n";
+  }
+  return table;
+}
+
+TEST(Cli, TableOfPositsMatchesSoftPosit) {
+  for (const auto& [config, format] : {std::pair{"posit8_es0", "posit8es0"}, std::pair{"posit16_es1", "posit16es1"},
+                                       std::pair{"pX1_n8_es1", "posit8es1"}}) {
+    const ProcessResult r = weightstream(std::string("format --format ") + format + " --table");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, softposit_table(config)) << format;
+  }
+}
+
+TEST(Cli, EncodeGivesTheSpecifiedPatterns) {
+  const struct {
+    const char* format;
+    const char* value;
+    const char* pattern;
+  } cases[] = {
+      {"e4m3", "448", "7e"},        {"e4m3", "1e6", "7e"},         {"e4m3", "-0.001953125", "81"},
+      {"e5m2", "57344", "7b"},      {"e5m2", "1e6", "7c"},         {"e2m1", "6", "7"},
+      {"e2m1", "-0.25", "8"},       {"e2m1", "0.75", "2"},         {"fp16", "65520", "7c00"},
+      {"fp16", "1", "3c00"},        {"bf16", "1", "3f80"},         {"bf16", "-2.5", "c020"},
+      {"posit16es1", "1", "4000"},  {"posit8es0", "1e-9", "01"},   {"posit8es0", "-1e30", "81"},
+      {"posit32es2", "1", "40000000"}, {"e8m0", "1", "7f"},
+  };
+  for (const auto& c : cases) {
+    const ProcessResult r = weightstream(std::string("format --format ") + c.format + " --encode " + c.value);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, std::string(c.pattern) + "\n") << c.format << " " << c.value;
+  }
+}
+
+TEST(Cli, UsageErrorsExitWithOne) {
+  ProcessResult r = weightstream("format --format posit99 --table");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("unknown format 'posit99'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("e4m3"), std::string::npos) << "the error lists the known formats: " << r.err;
+  EXPECT_EQ(weightstream("format --format fp32 --table").exit_code, 1);
+  EXPECT_EQ(weightstream("format --format e4m3 --encode abc").exit_code, 1);
+  EXPECT_EQ(weightstream("format --format e4m3").exit_code, 1);
+  EXPECT_EQ(weightstream("").exit_code, 1);
+  EXPECT_EQ(weightstream("frobnicate").exit_code, 1);
+  EXPECT_EQ(weightstream("run --engine quantum").exit_code, 1);
+  EXPECT_EQ(weightstream("run --formats e8m0").exit_code, 1);
+  EXPECT_EQ(weightstream("--help").exit_code, 0);
+}
+
+TEST(Cli, BadModelExitsWithTwoAndNamesTheProblem) {
+  const auto dir = std::filesystem::temp_directory_path() / ("ws_cli_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  ProcessResult r = weightstream("run --engine golden --model " + (dir / "missing.bin").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("missing.bin"), std::string::npos) << r.err;
+
+  // The embedded model cut short in the middle of a tensor.
+  const std::string model = read_text(WS_MODELS_DIR "/stories260K.bin");
+  const auto truncated = dir / "truncated.bin";
+  std::ofstream(truncated, std::ios::binary) << model.substr(0, 100'000);
+  r = weightstream("run --engine golden --model " + truncated.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("truncated.bin"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("offset"), std::string::npos) << r.err;
+
+  const auto garbage = dir / "garbage.bin";
+  std::ofstream(garbage, std::ios::binary) << std::string(64, '\xff');
+  r = weightstream("run --engine golden --model " + garbage.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("header"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, RunJsonReportsEveryWeightBitExact) {
+  const ProcessResult r = weightstream("run --formats e2m1,posit12es1 --engine all --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["weights"], 260032);  // stories260K without its RoPE tables
+  EXPECT_EQ(j["tensors"], 47);
+  EXPECT_TRUE(j["bit_exact"].get<bool>());
+  ASSERT_EQ(j["formats"].size(), 2u);
+  for (const auto& f : j["formats"]) {
+    EXPECT_TRUE(f["hls"]["bit_exact"].get<bool>());
+    EXPECT_TRUE(f["rtl"]["bit_exact"].get<bool>());
+    EXPECT_EQ(f["rtl"]["weights"], 260032);
+    EXPECT_GT(f["snr_db"].get<double>(), 10.0);
+  }
+}
+
+TEST(Cli, VectorsListEveryPatternOfA16BitFormat) {
+  const auto path = std::filesystem::temp_directory_path() / ("ws_vectors_" + std::to_string(getpid()));
+  const ProcessResult r = weightstream("format --format posit16es1 --vectors " + path.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream text(read_text(path));
+  std::string line;
+  size_t lines = 0;
+  while (std::getline(text, line)) {
+    ASSERT_EQ(line.size(), 26u) << line;  // "pppppppp c s eeee ssssssss"
+    ++lines;
+  }
+  EXPECT_EQ(lines, 65536u);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace ws::test
