@@ -1,5 +1,6 @@
 #include "golden/model/llama2c_reader.hpp"
 
+#include <bit>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -14,6 +15,8 @@ std::vector<char> read_file(const std::string& path) {
 }
 
 }  // namespace
+
+static_assert(std::endian::native == std::endian::little, "the model readers assume a little-endian host");
 
 Llama2Model read_llama2c(const std::string& path) {
   const std::vector<char> bytes = read_file(path);
@@ -50,15 +53,14 @@ Llama2Model read_llama2c(const std::string& path) {
   size_t offset = kHeaderBytes;
 
   auto take = [&](const std::string& name, std::vector<int64_t> shape) {
-    int64_t count = 1;
-    for (int64_t d : shape) count *= d;
+    const int64_t count = element_count(shape);
     const size_t size = static_cast<size_t>(count) * sizeof(float);
     if (bytes.size() - offset < size) {
       throw InputError(path + ": tensor " + name + " at offset " + std::to_string(offset) + " needs " +
                        std::to_string(size) + " bytes, file has " + std::to_string(bytes.size() - offset) + " left");
     }
-    Tensor t{name, std::move(shape), std::vector<float>(static_cast<size_t>(count))};
-    std::memcpy(t.values.data(), bytes.data() + offset, size);
+    Tensor t{name, DType::F32, std::move(shape), std::vector<uint32_t>(static_cast<size_t>(count))};
+    std::memcpy(t.bits.data(), bytes.data() + offset, size);  // little-endian host
     offset += size;
     return t;
   };

@@ -1,18 +1,37 @@
-// A named tensor of fp32 weights as read from a model file.
+// A named tensor as read from a model file: element type, shape and the bit
+// pattern of every element.
 #pragma once
 
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ws::golden {
 
+// Element types of model files. Values are stable: the container stores them.
+enum class DType : uint8_t { F32 = 0, F16 = 1, BF16 = 2 };
+
+int dtype_bits(DType t);
+std::string_view dtype_name(DType t);  // "F32", "F16", "BF16" as safetensors spells them
+
 struct Tensor {
   std::string name;
+  DType dtype = DType::F32;
   std::vector<int64_t> shape;  // row-major, outermost first
-  std::vector<float> values;
+  std::vector<uint32_t> bits;  // one pattern per element, right-aligned
+
+  size_t size() const { return bits.size(); }
+  std::vector<float> to_floats() const;  // exact for every dtype
+  friend bool operator==(const Tensor&, const Tensor&) = default;
 };
+
+// Element count of a shape; throws InputError-free std::overflow_error on overflow.
+int64_t element_count(const std::vector<int64_t>& shape);
+
+// fp32 tensor rounded to bf16, nearest even (NaN stays NaN). Other dtypes unchanged.
+Tensor to_bf16(const Tensor& t);
 
 // Bad or unreadable input: the message names the file and, where it applies,
 // the tensor and byte offset. The command line maps it to exit code 2.

@@ -71,8 +71,9 @@ FormatReport quantize_model(const golden::FormatInfo& f, const golden::Llama2Mod
   const double largest = golden::to_double(max_finite(f));
   double signal = 0, noise = 0;
   for (const golden::Tensor& t : model.tensors) {
-    const int scale = scale_exponent(f, t.values);
-    for (float v : t.values) {
+    const std::vector<float> values = t.to_floats();
+    const int scale = scale_exponent(f, values);
+    for (float v : values) {
       // Scaled values above the format's range saturate, as MX quantization does.
       const double scaled = std::clamp(std::ldexp(double{v}, -scale), -largest, largest);
       const uint32_t pattern = f.encode(golden::unpack_double(scaled));
@@ -109,7 +110,7 @@ int run_main_job(const RunOptions& o) {
   }
   const golden::Llama2Model model = golden::read_llama2c(o.model);
   size_t weights = 0;
-  for (const golden::Tensor& t : model.tensors) weights += t.values.size();
+  for (const golden::Tensor& t : model.tensors) weights += t.size();
 
   nlohmann::json json_formats = nlohmann::json::array();
   bool all_exact = true;

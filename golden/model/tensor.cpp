@@ -1,0 +1,48 @@
+#include "golden/model/tensor.hpp"
+
+#include <bit>
+
+#include "golden/formats/float_format.hpp"
+
+namespace ws::golden {
+
+int dtype_bits(DType t) { return t == DType::F32 ? 32 : 16; }
+
+std::string_view dtype_name(DType t) {
+  switch (t) {
+    case DType::F32: return "F32";
+    case DType::F16: return "F16";
+    case DType::BF16: return "BF16";
+  }
+  return "?";
+}
+
+std::vector<float> Tensor::to_floats() const {
+  std::vector<float> out(bits.size());
+  for (size_t i = 0; i < bits.size(); ++i) {
+    switch (dtype) {
+      case DType::F32: out[i] = std::bit_cast<float>(bits[i]); break;
+      case DType::BF16: out[i] = std::bit_cast<float>(bits[i] << 16); break;
+      case DType::F16: out[i] = to_float(Fp16::decode(bits[i])); break;
+    }
+  }
+  return out;
+}
+
+int64_t element_count(const std::vector<int64_t>& shape) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d != 0 && count > INT64_MAX / d)) throw std::overflow_error("tensor shape overflows");
+    count *= d;
+  }
+  return count;
+}
+
+Tensor to_bf16(const Tensor& t) {
+  if (t.dtype != DType::F32) return t;
+  Tensor out{t.name, DType::BF16, t.shape, std::vector<uint32_t>(t.bits.size())};
+  for (size_t i = 0; i < t.bits.size(); ++i) out.bits[i] = Bf16::encode(Fp32::decode(t.bits[i]));
+  return out;
+}
+
+}  // namespace ws::golden
