@@ -1,0 +1,208 @@
+#include "golden/codec/lossless_codec.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "golden/entropy/bit_stream.hpp"
+#include "golden/entropy/normalize.hpp"
+#include "golden/entropy/table_codec.hpp"
+
+namespace ws::golden {
+namespace {
+
+// The coded symbol of every weight under one layout and repeat distance.
+std::vector<uint16_t> symbols_of(const Tensor& t, const FieldLayout& layout, uint64_t repeat_distance) {
+  const auto repeat = static_cast<uint16_t>(1u << layout.symbol_bits());
+  std::vector<uint16_t> symbols(t.size());
+  for (size_t i = 0; i < t.size(); ++i) {
+    const bool repeats = repeat_distance && i >= repeat_distance && t.bits[i] == t.bits[i - repeat_distance];
+    symbols[i] = repeats ? repeat : static_cast<uint16_t>(layout.symbol(t.bits[i]));
+  }
+  return symbols;
+}
+
+std::vector<uint64_t> histogram(std::span<const uint16_t> symbols, size_t alphabet_size) {
+  std::vector<uint64_t> h(alphabet_size, 0);
+  for (uint16_t s : symbols) ++h[s];
+  return h;
+}
+
+bool covers(std::span<const uint32_t> normalized, std::span<const uint64_t> hist) {
+  if (normalized.size() != hist.size()) return false;
+  for (size_t s = 0; s < hist.size(); ++s) {
+    if (hist[s] != 0 && normalized[s] == 0) return false;
+  }
+  return true;
+}
+
+std::vector<uint8_t> serialize_table(std::span<const uint32_t> normalized, int table_log) {
+  BitWriter w;
+  write_table(w, normalized, table_log);
+  return w.finish();
+}
+
+int lanes_for(uint64_t count, const LosslessOptions& o) {
+  const uint64_t by_size = std::max<uint64_t>(1, count / static_cast<uint64_t>(o.min_weights_per_lane));
+  return static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(o.lanes), by_size));
+}
+
+// The cheapest coding of one tensor found by the ideal-size estimate.
+struct Choice {
+  double bits = 1e300;
+  int joint_bits = 0;
+  uint64_t repeat_distance = 0;
+  int table_log = 0;
+  int table_source = -1;
+  std::vector<uint32_t> normalized;
+  std::vector<uint8_t> table_bytes;
+};
+
+}  // namespace
+
+uint64_t EncodedTensor::payload_bytes() const {
+  uint64_t bytes = table_bytes.size();
+  for (const auto& lane : lane_streams) bytes += lane.size();
+  return bytes;
+}
+
+TensorBound tensor_bound(const Tensor& t) {
+  const FieldLayout layout = FieldLayout::of(t.dtype, 0);
+  const double entropy = entropy_bits(histogram(symbols_of(t, layout, 0), size_t{1} << layout.symbol_bits()));
+  TensorBound b;
+  b.exponent_entropy_bits = t.size() == 0 ? 0 : entropy / static_cast<double>(t.size());
+  b.bound_bits = entropy + static_cast<double>(t.size()) * layout.raw_bits();
+  return b;
+}
+
+std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, const LosslessOptions& o) {
+  if (o.lanes < 1 || o.lanes > 32) throw std::invalid_argument("lanes must be 1..32");
+  if (o.table_log != 0 && (o.table_log < TansTable::kMinTableLog || o.table_log > TansTable::kMaxTableLog)) {
+    throw std::invalid_argument("table log must be 5..12");
+  }
+  std::vector<EncodedTensor> out;
+  std::vector<std::vector<uint32_t>> own_tables(tensors.size());  // normalized counts of tensors with own tables
+  for (size_t index = 0; index < tensors.size(); ++index) {
+    const Tensor& t = tensors[index];
+    const int lanes = lanes_for(t.size(), o);
+    const uint64_t row = t.shape.size() >= 2 ? static_cast<uint64_t>(t.shape.back()) : 0;
+    std::vector<uint64_t> repeat_options = {0};
+    if (o.allow_repeat && row > 0 && row < t.size() && row % static_cast<uint64_t>(lanes) == 0) {
+      repeat_options.push_back(row);
+    }
+
+    Choice best;
+    const int max_joint = std::min(o.max_joint_bits, FieldLayout::of(t.dtype, 0).fraction_bits);
+    for (int joint = 0; joint <= max_joint; ++joint) {
+      const FieldLayout layout = FieldLayout::of(t.dtype, joint);
+      for (const uint64_t repeat : repeat_options) {
+        const size_t alphabet = (size_t{1} << layout.symbol_bits()) + (repeat ? 1 : 0);
+        if (alphabet > TansTable::kMaxSymbols) continue;
+        const std::vector<uint16_t> symbols = symbols_of(t, layout, repeat);
+        const std::vector<uint64_t> h = histogram(symbols, alphabet);
+        const auto present = static_cast<uint64_t>(std::count_if(h.begin(), h.end(), [](uint64_t c) { return c; }));
+        const double raw = static_cast<double>(t.size() - (repeat ? h.back() : 0)) * layout.raw_bits();
+        const int low = o.table_log ? o.table_log : 8, high = o.table_log ? o.table_log : 12;
+        for (int log = low; log <= high; ++log) {
+          if (present > (uint64_t{1} << log)) continue;
+          std::vector<uint32_t> normalized = normalize_counts(h, log);
+          std::vector<uint8_t> table = serialize_table(normalized, log);
+          const double bits = coded_bits(h, normalized, log) + 8.0 * static_cast<double>(table.size()) + raw;
+          if (bits < best.bits) best = {bits, joint, repeat, log, -1, std::move(normalized), std::move(table)};
+          if (!o.reuse_tables) continue;
+          for (size_t earlier = 0; earlier < index; ++earlier) {
+            const EncodedTensor& e = out[earlier];
+            if (e.table_source != -1 || e.dtype != t.dtype || e.joint_bits != joint || e.table_log != log) continue;
+            if (!covers(own_tables[earlier], h)) continue;
+            const double reuse_bits = coded_bits(h, own_tables[earlier], log) + raw;
+            if (reuse_bits < best.bits) {
+              best = {reuse_bits, joint, repeat, log, static_cast<int>(earlier), own_tables[earlier], {}};
+            }
+          }
+        }
+      }
+    }
+    if (best.table_log == 0) throw std::invalid_argument("tensor " + t.name + ": no table fits its symbols");
+
+    EncodedTensor e{t.name,         t.dtype,          t.shape,
+                    t.size(),       best.joint_bits,  best.repeat_distance,
+                    best.table_log, best.table_source, std::move(best.table_bytes),
+                    {}};
+    const FieldLayout layout = e.layout();
+    const std::vector<uint16_t> symbols = symbols_of(t, layout, e.repeat_distance);
+    const auto repeat = static_cast<uint16_t>(1u << layout.symbol_bits());
+    const TansTable table(best.normalized, best.table_log);
+    for (int lane = 0; lane < lanes; ++lane) {
+      std::vector<CodedSymbol> coded;
+      for (size_t i = static_cast<size_t>(lane); i < t.size(); i += static_cast<size_t>(lanes)) {
+        const bool raw = symbols[i] != repeat;
+        coded.push_back({symbols[i], static_cast<uint8_t>(raw ? layout.raw_bits() : 0), raw ? layout.raw(t.bits[i]) : 0});
+      }
+      e.lane_streams.push_back(tans_encode_lane(table, coded));
+    }
+    if (e.table_source == -1) own_tables[index] = std::move(best.normalized);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<std::shared_ptr<const TansTable>> build_tables(std::span<const EncodedTensor> tensors,
+                                                           const std::string& source) {
+  std::vector<std::shared_ptr<const TansTable>> tables(tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const EncodedTensor& t = tensors[i];
+    const std::string where = source + ": tensor '" + t.name + "': ";
+    if (t.table_source >= 0) {
+      if (static_cast<size_t>(t.table_source) >= i) {
+        throw InputError(where + "table source " + std::to_string(t.table_source) + " is not an earlier tensor");
+      }
+      const EncodedTensor& from = tensors[static_cast<size_t>(t.table_source)];
+      if (from.table_source != -1 || from.table_log != t.table_log || from.alphabet_size() != t.alphabet_size()) {
+        throw InputError(where + "cannot reuse the table of '" + from.name + "' (another table log or alphabet)");
+      }
+      tables[i] = tables[static_cast<size_t>(t.table_source)];
+      continue;
+    }
+    BitReader reader(t.table_bytes);
+    std::vector<uint32_t> normalized;
+    std::string error;
+    if (!read_table(reader, t.table_log, t.alphabet_size(), normalized, error)) throw InputError(where + error);
+    tables[i] = std::make_shared<const TansTable>(normalized, t.table_log);
+  }
+  return tables;
+}
+
+Tensor decode_lossless(const EncodedTensor& t, const TansTable& table, const std::string& source) {
+  const FieldLayout layout = t.layout();
+  const uint64_t lanes = t.lane_streams.size();
+  const std::string where = source + ": tensor '" + t.name + "': ";
+  if (lanes == 0 && t.count != 0) throw InputError(where + "no lane streams");
+  if (t.repeat_distance % std::max<uint64_t>(lanes, 1) != 0) {
+    throw InputError(where + "repeat distance " + std::to_string(t.repeat_distance) + " is not a multiple of " +
+                     std::to_string(lanes) + " lanes");
+  }
+  const uint32_t repeat = 1u << layout.symbol_bits();
+  const uint64_t lane_repeat = lanes ? t.repeat_distance / lanes : 0;
+  Tensor out{t.name, t.dtype, t.shape, std::vector<uint32_t>(t.count)};
+  for (uint64_t lane = 0; lane < lanes; ++lane) {
+    TansLaneDecoder decoder(table, t.lane_streams[lane]);
+    decoder.init_state();
+    uint64_t j = 0;
+    for (uint64_t i = lane; i < t.count; i += lanes, ++j) {
+      const TansEntry e = decoder.decode_symbol();
+      if (e.symbol == repeat && j < lane_repeat) {
+        throw InputError(where + "lane " + std::to_string(lane) + ": REPEAT at weight " + std::to_string(i) +
+                         " has nothing to repeat");
+      }
+      out.bits[i] = e.symbol == repeat ? out.bits[i - t.repeat_distance]
+                                       : layout.merge(e.symbol, decoder.read_raw(layout.raw_bits()));
+      decoder.advance(e);
+    }
+    std::string error;
+    if (!decoder.finish(t.lane_streams[lane].size(), error)) {
+      throw InputError(where + "lane " + std::to_string(lane) + ": " + error);
+    }
+  }
+  return out;
+}
+
+}  // namespace ws::golden

@@ -1,0 +1,201 @@
+#include "golden/container/wsc_container.hpp"
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "golden/container/byte_io.hpp"
+
+namespace ws::golden {
+namespace {
+
+constexpr uint8_t kMagic[8] = {0x89, 'W', 'S', 'C', '\r', '\n', 0x1a, '\n'};
+constexpr uint8_t kCodecLossless = 0;
+constexpr size_t kMaxNameBytes = 4096;
+constexpr uint64_t kMaxRank = 8;
+constexpr uint64_t kMaxDirectoryBytes = uint64_t{1} << 28;
+constexpr int kDirectoryZstdLevel = 19;
+
+// zlib's CRC32, continued over `bytes` (zlib takes at most UINT_MAX bytes a call).
+uint32_t crc32_update(uint32_t crc, std::span<const uint8_t> bytes) {
+  uLong value = crc;
+  for (size_t done = 0; done < bytes.size();) {
+    const auto chunk = static_cast<uInt>(std::min<size_t>(bytes.size() - done, 1u << 30));
+    value = crc32(value, bytes.data() + done, chunk);
+    done += chunk;
+  }
+  return static_cast<uint32_t>(value);
+}
+
+uint32_t crc32_of(std::span<const uint8_t> bytes) { return crc32_update(0, bytes); }
+
+uint32_t payload_crc(const EncodedTensor& t) {
+  uint32_t crc = crc32_of(t.table_bytes);
+  for (const auto& lane : t.lane_streams) crc = crc32_update(crc, lane);
+  return crc;
+}
+
+}  // namespace
+
+bool looks_like_wsc(std::span<const uint8_t> file) {
+  return file.size() >= sizeof kMagic && std::memcmp(file.data(), kMagic, sizeof kMagic) == 0;
+}
+
+std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors) {
+  ByteWriter dir;
+  dir.varint(tensors.size());
+  for (const EncodedTensor& t : tensors) {
+    dir.string(t.name);
+    dir.u8(static_cast<uint8_t>(t.dtype));
+    dir.varint(t.shape.size());
+    for (int64_t d : t.shape) dir.varint(static_cast<uint64_t>(d));
+    dir.u8(kCodecLossless);
+    dir.u8(static_cast<uint8_t>(t.joint_bits));
+    dir.varint(t.repeat_distance);
+    dir.u8(static_cast<uint8_t>(t.table_log));
+    dir.varint(static_cast<uint64_t>(t.table_source + 1));
+    dir.varint(t.table_bytes.size());
+    dir.varint(t.lane_streams.size());
+    for (const auto& lane : t.lane_streams) dir.varint(lane.size());
+    dir.u32(payload_crc(t));
+  }
+  const std::vector<uint8_t>& raw = dir.data();
+  std::vector<uint8_t> compressed(ZSTD_compressBound(raw.size()));
+  const size_t size = ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(), kDirectoryZstdLevel);
+  if (ZSTD_isError(size)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(size));
+  compressed.resize(size);
+
+  ByteWriter out;
+  out.bytes(kMagic);
+  out.u16(kWscVersion);
+  out.u16(0);
+  out.u32(static_cast<uint32_t>(compressed.size()));
+  out.u32(static_cast<uint32_t>(raw.size()));
+  out.u32(crc32_of(compressed));
+  out.bytes(compressed);
+  for (const EncodedTensor& t : tensors) {
+    out.bytes(t.table_bytes);
+    for (const auto& lane : t.lane_streams) out.bytes(lane);
+  }
+  return out.data();
+}
+
+WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source) {
+  auto fail = [&](uint64_t offset, const std::string& what) -> InputError {
+    return InputError(source + ": offset " + std::to_string(offset) + ": " + what);
+  };
+  if (file.size() < kWscHeaderBytes) {
+    throw fail(0, "file of " + std::to_string(file.size()) + " bytes is too short for a .wsc header");
+  }
+  if (!looks_like_wsc(file)) throw fail(0, "not a weightstream container (bad magic)");
+  ByteReader header(file.subspan(8, kWscHeaderBytes - 8), 8);
+  const uint16_t version = header.u16();
+  const uint16_t flags = header.u16();
+  const uint32_t directory_bytes = header.u32();
+  const uint32_t directory_raw_bytes = header.u32();
+  const uint32_t directory_crc = header.u32();
+  if (version != kWscVersion) {
+    throw fail(8, "container version " + std::to_string(version) + " is not supported (this build reads version " +
+                      std::to_string(kWscVersion) + ")");
+  }
+  if (flags != 0) throw fail(10, "unknown flags " + std::to_string(flags));
+  if (directory_bytes > file.size() - kWscHeaderBytes) {
+    throw fail(12, "directory of " + std::to_string(directory_bytes) + " bytes runs past the end of the file");
+  }
+  if (directory_raw_bytes > kMaxDirectoryBytes) throw fail(16, "directory too large");
+  const auto compressed = file.subspan(kWscHeaderBytes, directory_bytes);
+  if (crc32_of(compressed) != directory_crc) throw fail(kWscHeaderBytes, "directory CRC mismatch");
+  std::vector<uint8_t> raw(directory_raw_bytes);
+  const size_t got = ZSTD_decompress(raw.data(), raw.size(), compressed.data(), compressed.size());
+  if (ZSTD_isError(got) || got != raw.size()) throw fail(kWscHeaderBytes, "directory does not decompress");
+
+  WscContents contents;
+  contents.directory_bytes = directory_bytes;
+  contents.file_bytes = file.size();
+  ByteReader dir(raw);
+  const uint64_t count = dir.varint();
+  if (dir.failed() || count > raw.size()) throw fail(kWscHeaderBytes, "directory: bad tensor count");
+  uint64_t payload_offset = kWscHeaderBytes + directory_bytes;
+  for (uint64_t index = 0; index < count; ++index) {
+    EncodedTensor t;
+    const uint64_t entry_offset = dir.offset();
+    t.name = dir.string(kMaxNameBytes);
+    const std::string where = "directory entry " + std::to_string(index) + " ('" + t.name + "')";
+    auto bad = [&](const std::string& what) {
+      return InputError(source + ": tensor '" + t.name + "' (" + where + " at directory offset " +
+                        std::to_string(entry_offset) + "): " + what);
+    };
+    const uint8_t dtype = dir.u8();
+    const uint64_t rank = dir.varint();
+    if (dir.failed()) throw bad("truncated");
+    if (dtype > static_cast<uint8_t>(DType::BF16)) throw bad("unknown dtype " + std::to_string(dtype));
+    if (rank > kMaxRank) throw bad("rank " + std::to_string(rank) + " above " + std::to_string(kMaxRank));
+    t.dtype = static_cast<DType>(dtype);
+    for (uint64_t d = 0; d < rank; ++d) t.shape.push_back(static_cast<int64_t>(dir.varint() & INT64_MAX));
+    const uint8_t codec = dir.u8();
+    t.joint_bits = dir.u8();
+    t.repeat_distance = dir.varint();
+    t.table_log = dir.u8();
+    t.table_source = static_cast<int>(std::min<uint64_t>(dir.varint(), uint64_t{1} << 30)) - 1;
+    const uint64_t table_bytes = dir.varint();
+    const uint64_t lanes = dir.varint();
+    if (dir.failed()) throw bad("truncated");
+    if (codec != kCodecLossless) throw bad("unknown codec " + std::to_string(codec));
+    if (lanes > 32) throw bad(std::to_string(lanes) + " lanes (at most 32)");
+    std::vector<uint64_t> lane_bytes(lanes);
+    for (uint64_t& b : lane_bytes) b = dir.varint();
+    const uint32_t crc = dir.u32();
+    if (dir.failed()) throw bad("truncated");
+
+    try {
+      t.count = static_cast<uint64_t>(element_count(t.shape));
+    } catch (const std::overflow_error&) {
+      throw bad("shape overflows");
+    }
+    if (t.joint_bits > t.layout().fraction_bits) throw bad("joint bits " + std::to_string(t.joint_bits));
+    if (t.alphabet_size() > TansTable::kMaxSymbols) throw bad("alphabet too large");
+    if (t.table_log < TansTable::kMinTableLog || t.table_log > TansTable::kMaxTableLog) {
+      throw bad("table log " + std::to_string(t.table_log) + " outside 5..12");
+    }
+    if (t.table_source >= static_cast<int>(index)) throw bad("table source is not an earlier tensor");
+    if ((t.table_source >= 0) != (table_bytes == 0)) throw bad("a tensor has either its own table or a source");
+    if ((lanes == 0) != (t.count == 0) || lanes > std::max<uint64_t>(t.count, 1)) {
+      throw bad(std::to_string(lanes) + " lanes for " + std::to_string(t.count) + " weights");
+    }
+    if (t.repeat_distance >= std::max<uint64_t>(t.count, 1) || (lanes && t.repeat_distance % lanes)) {
+      throw bad("repeat distance " + std::to_string(t.repeat_distance));
+    }
+
+    // The payload: table, then lanes, all inside the file.
+    uint64_t size = table_bytes;
+    for (uint64_t b : lane_bytes) {
+      if (b > file.size() || size > file.size()) throw bad("payload sizes beyond the file");
+      size += b;
+    }
+    if (payload_offset > file.size() || size > file.size() - payload_offset) {
+      throw bad("payload of " + std::to_string(size) + " bytes at offset " + std::to_string(payload_offset) +
+                " runs past the end of the file (" + std::to_string(file.size()) + " bytes)");
+    }
+    const auto payload = file.subspan(payload_offset, size);
+    if (crc32_of(payload) != crc) throw bad("CRC mismatch in the payload at offset " + std::to_string(payload_offset));
+    t.table_bytes.assign(payload.begin(), payload.begin() + static_cast<ptrdiff_t>(table_bytes));
+    uint64_t at = table_bytes;
+    for (uint64_t b : lane_bytes) {
+      t.lane_streams.emplace_back(payload.begin() + static_cast<ptrdiff_t>(at),
+                                  payload.begin() + static_cast<ptrdiff_t>(at + b));
+      at += b;
+    }
+    contents.payload_offsets.push_back(payload_offset);
+    payload_offset += size;
+    contents.tensors.push_back(std::move(t));
+  }
+  if (dir.remaining() != 0) throw fail(kWscHeaderBytes, "directory has trailing bytes");
+  if (payload_offset != file.size()) {
+    throw fail(payload_offset, std::to_string(file.size() - payload_offset) + " bytes after the last payload");
+  }
+  return contents;
+}
+
+}  // namespace ws::golden
