@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "weightstream 0.1.0");
   Action action;
   add_run_command(app, action);
+  add_codec_commands(app, action);
   add_format_command(app, action);
 
   try {

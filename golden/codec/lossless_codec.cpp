@@ -74,7 +74,8 @@ TensorBound tensor_bound(const Tensor& t) {
   return b;
 }
 
-std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, const LosslessOptions& o) {
+std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, const LosslessOptions& o,
+                                           const std::function<void(size_t)>& progress) {
   if (o.lanes < 1 || o.lanes > 32) throw std::invalid_argument("lanes must be 1..32");
   if (o.table_log != 0 && (o.table_log < TansTable::kMinTableLog || o.table_log > TansTable::kMaxTableLog)) {
     throw std::invalid_argument("table log must be 5..12");
@@ -141,6 +142,7 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
     }
     if (e.table_source == -1) own_tables[index] = std::move(best.normalized);
     out.push_back(std::move(e));
+    if (progress) progress(index + 1);
   }
   return out;
 }

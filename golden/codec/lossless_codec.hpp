@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -61,7 +62,9 @@ struct TensorBound {
 TensorBound tensor_bound(const Tensor& t);
 
 // Encodes tensors in order; table reuse refers back into the same list.
-std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, const LosslessOptions& options);
+// `progress`, when set, is called with the number of tensors done so far.
+std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, const LosslessOptions& options,
+                                           const std::function<void(size_t)>& progress = {});
 
 // The table each tensor's symbols are coded with (its own or the one it
 // reuses). Throws InputError naming `source` and the tensor when a table

@@ -31,6 +31,9 @@ uint32_t crc32_update(uint32_t crc, std::span<const uint8_t> bytes) {
 
 uint32_t crc32_of(std::span<const uint8_t> bytes) { return crc32_update(0, bytes); }
 
+uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
 uint32_t payload_crc(const EncodedTensor& t) {
   uint32_t crc = crc32_of(t.table_bytes);
   for (const auto& lane : t.lane_streams) crc = crc32_update(crc, lane);
@@ -58,7 +61,12 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors) {
     dir.varint(static_cast<uint64_t>(t.table_source + 1));
     dir.varint(t.table_bytes.size());
     dir.varint(t.lane_streams.size());
-    for (const auto& lane : t.lane_streams) dir.varint(lane.size());
+    // Lanes of a tensor are about the same size: the first size, then zigzag deltas.
+    uint64_t previous = 0;
+    for (const auto& lane : t.lane_streams) {
+      dir.varint(zigzag(static_cast<int64_t>(lane.size() - previous)));
+      previous = lane.size();
+    }
     dir.u32(payload_crc(t));
   }
   const std::vector<uint8_t>& raw = dir.data();
@@ -145,7 +153,12 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source) 
     if (codec != kCodecLossless) throw bad("unknown codec " + std::to_string(codec));
     if (lanes > 32) throw bad(std::to_string(lanes) + " lanes (at most 32)");
     std::vector<uint64_t> lane_bytes(lanes);
-    for (uint64_t& b : lane_bytes) b = dir.varint();
+    uint64_t previous = 0;
+    for (uint64_t& b : lane_bytes) {
+      b = previous + static_cast<uint64_t>(unzigzag(dir.varint()));
+      if (b > file.size()) throw bad("lane sizes beyond the file");
+      previous = b;
+    }
     const uint32_t crc = dir.u32();
     if (dir.failed()) throw bad("truncated");
 
@@ -171,7 +184,7 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source) 
     // The payload: table, then lanes, all inside the file.
     uint64_t size = table_bytes;
     for (uint64_t b : lane_bytes) {
-      if (b > file.size() || size > file.size()) throw bad("payload sizes beyond the file");
+      if (size > file.size()) throw bad("payload sizes beyond the file");
       size += b;
     }
     if (payload_offset > file.size() || size > file.size() - payload_offset) {

@@ -2,24 +2,15 @@
 
 #include <bit>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+
+#include "golden/io/file_io.hpp"
 
 namespace ws::golden {
-namespace {
-
-std::vector<char> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open file");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-}  // namespace
 
 static_assert(std::endian::native == std::endian::little, "the model readers assume a little-endian host");
 
 Llama2Model read_llama2c(const std::string& path) {
-  const std::vector<char> bytes = read_file(path);
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
   constexpr size_t kHeaderBytes = 7 * sizeof(int32_t);
   if (bytes.size() < kHeaderBytes) {
     throw InputError(path + ": " + std::to_string(bytes.size()) + " bytes, too short for a llama2.c header (28 bytes)");

@@ -131,3 +131,80 @@ TEST(Cli, VectorsListEveryPatternOfA16BitFormat) {
 
 }  // namespace
 }  // namespace ws::test
+
+namespace ws::test {
+namespace {
+
+class CliCodec : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("ws_codec_" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(CliCodec, EncodeDecodeRoundTripsAndReportsTheBound) {
+  ProcessResult r = weightstream("encode " WS_MODELS_DIR "/stories260K.bin --as bf16 --lanes 8 --json -o " +
+                                 path("s.wsc"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json report = nlohmann::json::parse(r.out);
+  const nlohmann::json& total = report["total"];
+  EXPECT_EQ(total["weights"], 260032);
+  EXPECT_EQ(total["original_bytes"], 520064);
+  EXPECT_EQ(total["compressed_bytes"].get<uint64_t>(), std::filesystem::file_size(path("s.wsc")));
+  EXPECT_GE(total["ratio"].get<double>(), 1.48);
+  EXPECT_LE(total["overhead_percent"].get<double>(), 0.5);
+  EXPECT_NEAR(total["bound_ratio"].get<double>(), 1.5084, 0.0005);
+  ASSERT_EQ(report["tensors"].size(), 47u);
+  for (const char* key : {"name", "weights", "original_bytes", "compressed_bytes", "ratio", "bound_bits_per_weight",
+                          "bound_bytes", "overhead_percent", "exponent_entropy_bits"}) {
+    EXPECT_TRUE(report["tensors"][0].contains(key)) << key;
+  }
+
+  r = weightstream("decode " + path("s.wsc") + " -o " + path("s.safetensors"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The decoded file re-encodes to the same container: same tensors, names, shapes, bits.
+  r = weightstream("encode " + path("s.safetensors") + " --lanes 8 -o " + path("again.wsc"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_text(path("s.wsc")), read_text(path("again.wsc")));
+
+  r = weightstream("inspect " + path("s.wsc") + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["total"]["compressed_bytes"], total["compressed_bytes"]);
+  r = weightstream("inspect " + path("s.safetensors"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1.5084:1"), std::string::npos) << r.out;
+}
+
+TEST_F(CliCodec, DamagedContainerExitsWithTwoAndLeavesNoOutput) {
+  ASSERT_EQ(weightstream("encode " WS_MODELS_DIR "/stories260K.bin -o " + path("f.wsc")).exit_code, 0);
+  std::string bytes = read_text(path("f.wsc"));
+  bytes[bytes.size() / 2] ^= 0x40;
+  std::ofstream(path("bad.wsc"), std::ios::binary) << bytes;
+  ProcessResult r = weightstream("decode " + path("bad.wsc") + " -o " + path("out.safetensors"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.wsc"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("CRC mismatch"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(path("out.safetensors")));
+
+  std::ofstream(path("short.wsc"), std::ios::binary) << bytes.substr(0, 1000);
+  r = weightstream("inspect " + path("short.wsc"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("short.wsc"), std::string::npos) << r.err;
+
+  std::ofstream(path("bad.safetensors"), std::ios::binary) << std::string("\x10\0\0\0\0\0\0\0{\"a\":1}       ", 24);
+  r = weightstream("encode " + path("bad.safetensors") + " -o " + path("never.wsc"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(path("never.wsc")));
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << "left behind: " << entry.path();
+  }
+  EXPECT_EQ(weightstream("encode " WS_MODELS_DIR "/stories260K.bin --lanes 33 -o " + path("x.wsc")).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace ws::test
