@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "golden/codec/fast_decoder.hpp"
 #include "golden/codec/lossless_codec.hpp"
 #include "golden/container/wsc_container.hpp"
 #include "golden/io/file_io.hpp"
@@ -45,14 +46,24 @@ struct DecodedContainer {
   std::vector<golden::Tensor> tensors;
 };
 
+// Parses, checks every CRC and decodes every tensor with the fast decoder.
 DecodedContainer decode_container(const std::string& path) {
   const std::vector<uint8_t> bytes = golden::read_file_bytes(path);
   DecodedContainer d{golden::parse_wsc(bytes, path), {}};
   const auto tables = golden::build_tables(d.contents.tensors, path);
   Progress progress("decode");
+  std::vector<uint8_t> words;
   for (size_t i = 0; i < d.contents.tensors.size(); ++i) {
-    progress.update(i, d.contents.tensors.size(), d.contents.tensors[i].name);
-    d.tensors.push_back(golden::decode_lossless(d.contents.tensors[i], *tables[i], path));
+    const golden::EncodedTensor& e = d.contents.tensors[i];
+    progress.update(i, d.contents.tensors.size(), e.name);
+    const size_t width = static_cast<size_t>(golden::dtype_bits(e.dtype) / 8);
+    words.resize(e.count * width);
+    golden::fast_decode(e, golden::FastDecodeTable(*tables[i], e), words, path);
+    golden::Tensor t{e.name, e.dtype, e.shape, std::vector<uint32_t>(e.count)};
+    for (size_t j = 0; j < e.count; ++j) {
+      for (size_t b = 0; b < width; ++b) t.bits[j] |= uint32_t{words[j * width + b]} << (8 * b);
+    }
+    d.tensors.push_back(std::move(t));
   }
   return d;
 }
