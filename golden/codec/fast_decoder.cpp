@@ -51,16 +51,17 @@ void decode_lanes(const EncodedTensor& t, const FastDecodeTable& table, Word* ou
     bit[k] = static_cast<uint64_t>(table_log);
   }
   const uint64_t repeat_rows = lanes ? t.repeat_distance / lanes : 0;
+  const uint32_t repeat_top_mask = ~layout.repeat_raw_mask(t.repeat_bits);
   bool early_repeat = false;
   auto step = [&](size_t k, uint64_t row, size_t i, bool checked) {
     const FastDecodeTable::Step& s = steps[state[k]];
     const uint64_t bits = checked ? peek64(data[k], size[k], bit[k]) : peek64_unchecked(data[k], bit[k]);
-    const auto raw = static_cast<uint32_t>(bits) & ((1u << s.raw_bits) - 1);
+    const auto raw = static_cast<uint32_t>(bits & ((uint64_t{1} << s.raw_bits) - 1));
     auto value = static_cast<Word>(s.pattern_high | (raw & low_mask) | ((raw >> low_bits) << sign_shift));
     if constexpr (kRepeat) {
       if (s.repeat) {
         early_repeat |= row < repeat_rows;
-        value = row < repeat_rows ? Word{0} : out[i - t.repeat_distance];
+        value = static_cast<Word>((row < repeat_rows ? 0u : out[i - t.repeat_distance] & repeat_top_mask) | raw);
       }
     }
     out[i] = value;
@@ -135,8 +136,8 @@ FastDecodeTable::FastDecodeTable(const TansTable& table, const EncodedTensor& t)
   const uint32_t repeat = 1u << layout.symbol_bits();
   for (const uint32_t word : table.decode_words()) {
     const TansEntry e = TansEntry::unpack(word);
-    const bool is_repeat = e.symbol == repeat;
-    const int raw_bits = is_repeat ? 0 : layout.raw_bits();
+    const bool is_repeat = t.repeat_distance && e.symbol == repeat;
+    const int raw_bits = is_repeat ? layout.pattern_bits() - t.repeat_bits : layout.raw_bits();
     steps_.push_back({is_repeat ? 0u : layout.merge(e.symbol, 0), e.next_base, static_cast<uint8_t>(raw_bits),
                       e.num_bits, static_cast<uint8_t>(raw_bits + e.num_bits), is_repeat});
   }

@@ -25,7 +25,7 @@ class FastDecodeTable {
   struct Step {
     uint32_t pattern_high;  // symbol bits in place; 0 for REPEAT
     uint16_t next_base;
-    uint8_t raw_bits;       // 0 for REPEAT
+    uint8_t raw_bits;       // raw field, or the bits below repeat_bits for REPEAT
     uint8_t state_bits;
     uint8_t total_bits;     // raw_bits + state_bits
     bool repeat;

@@ -6,6 +6,11 @@
 //   symbol:   [ exponent | fraction[F-1 : F-joint_bits] ]          E + joint_bits bits
 //   raw:      [ sign | fraction[F-joint_bits-1 : 0] ]              1 + F - joint_bits bits
 // merge(symbol(p), raw(p)) == p for every pattern p.
+//
+// A REPEAT weight takes its top `top_bits` bits from the weight a row above
+// and stores only the bits below them raw:
+//   repeat_merge(above, p & repeat_raw_mask(top_bits), top_bits) == p
+// whenever repeats(p, above, top_bits).
 #pragma once
 
 #include <cstdint>
@@ -40,6 +45,18 @@ struct FieldLayout {
     const uint32_t sign = (pattern >> (pattern_bits() - 1)) & 1;
     return (sign << low_fraction_bits()) | (pattern & ((1u << low_fraction_bits()) - 1));
   }
+  uint32_t repeat_raw_mask(int top_bits) const {
+    const int low = pattern_bits() - top_bits;
+    return low >= 32 ? ~0u : (1u << low) - 1;
+  }
+  bool repeats(uint32_t p, uint32_t above, int top_bits) const {
+    return ((p ^ above) & ~repeat_raw_mask(top_bits) & pattern_mask()) == 0;
+  }
+  uint32_t repeat_merge(uint32_t above, uint32_t raw, int top_bits) const {
+    return (above & ~repeat_raw_mask(top_bits) & pattern_mask()) | raw;
+  }
+  uint32_t pattern_mask() const { return pattern_bits() == 32 ? ~0u : (1u << pattern_bits()) - 1; }
+
   uint32_t merge(uint32_t symbol, uint32_t raw) const {
     const uint32_t sign = raw >> low_fraction_bits();
     return (sign << (pattern_bits() - 1)) | (symbol << low_fraction_bits()) |

@@ -10,12 +10,18 @@
 namespace ws::golden {
 namespace {
 
-// The coded symbol of every weight under one layout and repeat distance.
-std::vector<uint16_t> symbols_of(const Tensor& t, const FieldLayout& layout, uint64_t repeat_distance) {
+struct RepeatRule {
+  uint64_t distance = 0;  // 0: no REPEAT symbol
+  int top_bits = 0;
+};
+
+// The coded symbol of every weight under one layout and repeat rule.
+std::vector<uint16_t> symbols_of(const Tensor& t, const FieldLayout& layout, RepeatRule rule) {
   const auto repeat = static_cast<uint16_t>(1u << layout.symbol_bits());
   std::vector<uint16_t> symbols(t.size());
   for (size_t i = 0; i < t.size(); ++i) {
-    const bool repeats = repeat_distance && i >= repeat_distance && t.bits[i] == t.bits[i - repeat_distance];
+    const bool repeats =
+        rule.distance && i >= rule.distance && layout.repeats(t.bits[i], t.bits[i - rule.distance], rule.top_bits);
     symbols[i] = repeats ? repeat : static_cast<uint16_t>(layout.symbol(t.bits[i]));
   }
   return symbols;
@@ -50,7 +56,7 @@ int lanes_for(uint64_t count, const LosslessOptions& o) {
 struct Choice {
   double bits = 1e300;
   int joint_bits = 0;
-  uint64_t repeat_distance = 0;
+  RepeatRule repeat;
   int table_log = 0;
   int table_source = -1;
   std::vector<uint32_t> normalized;
@@ -67,7 +73,7 @@ uint64_t EncodedTensor::payload_bytes() const {
 
 TensorBound tensor_bound(const Tensor& t) {
   const FieldLayout layout = FieldLayout::of(t.dtype, 0);
-  const double entropy = entropy_bits(histogram(symbols_of(t, layout, 0), size_t{1} << layout.symbol_bits()));
+  const double entropy = entropy_bits(histogram(symbols_of(t, layout, {}), size_t{1} << layout.symbol_bits()));
   TensorBound b;
   b.exponent_entropy_bits = t.size() == 0 ? 0 : entropy / static_cast<double>(t.size());
   b.bound_bits = entropy + static_cast<double>(t.size()) * layout.raw_bits();
@@ -86,22 +92,28 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
     const Tensor& t = tensors[index];
     const int lanes = lanes_for(t.size(), o);
     const uint64_t row = t.shape.size() >= 2 ? static_cast<uint64_t>(t.shape.back()) : 0;
-    std::vector<uint64_t> repeat_options = {0};
+    std::vector<RepeatRule> repeat_options = {{}};
     if (o.allow_repeat && row > 0 && row < t.size() && row % static_cast<uint64_t>(lanes) == 0) {
-      repeat_options.push_back(row);
+      const FieldLayout plain = FieldLayout::of(t.dtype, 0);
+      for (int less = 0; less <= 16; less += 4) {
+        const int top = plain.pattern_bits() - less;
+        if (top >= 1 + plain.exponent_bits) repeat_options.push_back({row, top});
+      }
     }
 
     Choice best;
     const int max_joint = std::min(o.max_joint_bits, FieldLayout::of(t.dtype, 0).fraction_bits);
     for (int joint = 0; joint <= max_joint; ++joint) {
       const FieldLayout layout = FieldLayout::of(t.dtype, joint);
-      for (const uint64_t repeat : repeat_options) {
-        const size_t alphabet = (size_t{1} << layout.symbol_bits()) + (repeat ? 1 : 0);
+      for (const RepeatRule repeat : repeat_options) {
+        const size_t alphabet = (size_t{1} << layout.symbol_bits()) + (repeat.distance ? 1 : 0);
         if (alphabet > TansTable::kMaxSymbols) continue;
         const std::vector<uint16_t> symbols = symbols_of(t, layout, repeat);
         const std::vector<uint64_t> h = histogram(symbols, alphabet);
         const auto present = static_cast<uint64_t>(std::count_if(h.begin(), h.end(), [](uint64_t c) { return c; }));
-        const double raw = static_cast<double>(t.size() - (repeat ? h.back() : 0)) * layout.raw_bits();
+        const uint64_t repeats = repeat.distance ? h.back() : 0;
+        const double raw = static_cast<double>(t.size() - repeats) * layout.raw_bits() +
+                           static_cast<double>(repeats) * (layout.pattern_bits() - repeat.top_bits);
         const int low = o.table_log ? o.table_log : 8, high = o.table_log ? o.table_log : 12;
         for (int log = low; log <= high; ++log) {
           if (present > (uint64_t{1} << log)) continue;
@@ -124,19 +136,31 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
     }
     if (best.table_log == 0) throw std::invalid_argument("tensor " + t.name + ": no table fits its symbols");
 
-    EncodedTensor e{t.name,         t.dtype,          t.shape,
-                    t.size(),       best.joint_bits,  best.repeat_distance,
-                    best.table_log, best.table_source, std::move(best.table_bytes),
+    EncodedTensor e{t.name,
+                    t.dtype,
+                    t.shape,
+                    t.size(),
+                    best.joint_bits,
+                    best.repeat.distance,
+                    best.repeat.top_bits,
+                    best.table_log,
+                    best.table_source,
+                    std::move(best.table_bytes),
                     {}};
     const FieldLayout layout = e.layout();
-    const std::vector<uint16_t> symbols = symbols_of(t, layout, e.repeat_distance);
+    const std::vector<uint16_t> symbols = symbols_of(t, layout, best.repeat);
     const auto repeat = static_cast<uint16_t>(1u << layout.symbol_bits());
+    const auto repeat_raw_bits = static_cast<uint8_t>(layout.pattern_bits() - e.repeat_bits);
     const TansTable table(best.normalized, best.table_log);
     for (int lane = 0; lane < lanes; ++lane) {
       std::vector<CodedSymbol> coded;
       for (size_t i = static_cast<size_t>(lane); i < t.size(); i += static_cast<size_t>(lanes)) {
-        const bool raw = symbols[i] != repeat;
-        coded.push_back({symbols[i], static_cast<uint8_t>(raw ? layout.raw_bits() : 0), raw ? layout.raw(t.bits[i]) : 0});
+        const uint32_t p = t.bits[i];
+        if (symbols[i] == repeat) {
+          coded.push_back({symbols[i], repeat_raw_bits, p & layout.repeat_raw_mask(e.repeat_bits)});
+        } else {
+          coded.push_back({symbols[i], static_cast<uint8_t>(layout.raw_bits()), layout.raw(p)});
+        }
       }
       e.lane_streams.push_back(tans_encode_lane(table, coded));
     }
@@ -195,8 +219,10 @@ Tensor decode_lossless(const EncodedTensor& t, const TansTable& table, const std
         throw InputError(where + "lane " + std::to_string(lane) + ": REPEAT at weight " + std::to_string(i) +
                          " has nothing to repeat");
       }
-      out.bits[i] = e.symbol == repeat ? out.bits[i - t.repeat_distance]
-                                       : layout.merge(e.symbol, decoder.read_raw(layout.raw_bits()));
+      out.bits[i] = e.symbol == repeat
+                        ? layout.repeat_merge(out.bits[i - t.repeat_distance],
+                                              decoder.read_raw(layout.pattern_bits() - t.repeat_bits), t.repeat_bits)
+                        : layout.merge(e.symbol, decoder.read_raw(layout.raw_bits()));
       decoder.advance(e);
     }
     std::string error;

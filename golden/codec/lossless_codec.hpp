@@ -5,14 +5,18 @@
 //   symbol < 2^symbol_bits   exponent (+ joint fraction bits); the raw field,
 //                            raw_bits wide, follows in the stream
 //   symbol = 2^symbol_bits   REPEAT (only when repeat_distance C > 0): the
-//                            weight equals weight i - C; no raw field
+//                            weight's top repeat_bits bits equal those of
+//                            weight i - C; the bits below them follow raw
+//                            (none when repeat_bits is the whole pattern)
 // C is a multiple of K, so the repeated weight is in the same lane, C/K
 // symbols earlier: a lane decodes without looking at other lanes.
 //
 // Per tensor the encoder picks, by the ideal coded size including the
-// table's own bytes: the joint fraction bits (0..max_joint_bits), REPEAT on
-// (C = the row length) or off, the table log (8..12 unless fixed), and
-// whether to reuse the table of an earlier tensor of the same layout.
+// table's own bytes: the joint fraction bits (0..max_joint_bits), REPEAT off
+// or on (C = the row length; repeat_bits the whole pattern or 4, 8, 12 or 16
+// bits less, never fewer than sign and exponent), the table log (8..12
+// unless fixed), and whether to reuse the table of an earlier tensor of the
+// same layout.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +48,7 @@ struct EncodedTensor {
   uint64_t count = 0;
   int joint_bits = 0;
   uint64_t repeat_distance = 0;        // C; 0: no REPEAT symbol
+  int repeat_bits = 0;                 // top bits a REPEAT takes from weight i - C (0 without REPEAT)
   int table_log = 0;
   int table_source = -1;               // index of the earlier tensor whose table is used; -1: own table
   std::vector<uint8_t> table_bytes;    // the serialized table (empty when reused)

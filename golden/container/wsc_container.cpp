@@ -57,6 +57,7 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors) {
     dir.u8(kCodecLossless);
     dir.u8(static_cast<uint8_t>(t.joint_bits));
     dir.varint(t.repeat_distance);
+    dir.u8(static_cast<uint8_t>(t.repeat_bits));
     dir.u8(static_cast<uint8_t>(t.table_log));
     dir.varint(static_cast<uint64_t>(t.table_source + 1));
     dir.varint(t.table_bytes.size());
@@ -145,6 +146,7 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source) 
     const uint8_t codec = dir.u8();
     t.joint_bits = dir.u8();
     t.repeat_distance = dir.varint();
+    t.repeat_bits = dir.u8();
     t.table_log = dir.u8();
     t.table_source = static_cast<int>(std::min<uint64_t>(dir.varint(), uint64_t{1} << 30)) - 1;
     const uint64_t table_bytes = dir.varint();
@@ -180,6 +182,11 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source) 
     if (t.repeat_distance >= std::max<uint64_t>(t.count, 1) || (lanes && t.repeat_distance % lanes)) {
       throw bad("repeat distance " + std::to_string(t.repeat_distance));
     }
+    const FieldLayout layout = t.layout();
+    const bool repeat_bits_ok = t.repeat_distance == 0 ? t.repeat_bits == 0
+                                                       : t.repeat_bits > layout.exponent_bits &&
+                                                             t.repeat_bits <= layout.pattern_bits();
+    if (!repeat_bits_ok) throw bad("repeat bits " + std::to_string(t.repeat_bits));
 
     // The payload: table, then lanes, all inside the file.
     uint64_t size = table_bytes;
