@@ -19,9 +19,11 @@ build: setup
 run: build
 	$(BUILD_DIR)/host/weightstream run
 
-# Every test except the long regression sweeps.
+# Every test except the long regression sweeps, then the C++ suites again
+# under AddressSanitizer and UndefinedBehaviorSanitizer.
 test: build
 	ctest --test-dir $(BUILD_DIR) -j$(JOBS) --output-on-failure -LE regress
+	$(MAKE) --no-print-directory sanitize
 
 bench: build
 	cmake --build $(BUILD_DIR) --target bench
@@ -33,11 +35,13 @@ synth: build
 regress: build
 	ctest --test-dir $(BUILD_DIR) -j$(JOBS) --output-on-failure
 
-# The test suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The golden, hls, RTL-harness and command-line suites built with
+# AddressSanitizer and UndefinedBehaviorSanitizer (the fuzzers have their own).
 sanitize: setup
 	@cmake -S . -B $(BUILD_DIR)-asan -DWS_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD_DIR)-asan -j$(JOBS)
-	ctest --test-dir $(BUILD_DIR)-asan -j$(JOBS) --output-on-failure -LE regress
+	@cmake --build $(BUILD_DIR)-asan -j$(JOBS) --target golden_test golden_model_files_test hls_format_decoders_test \
+	    rtl_format_decoders_test cli_test weightstream
+	ctest --test-dir $(BUILD_DIR)-asan -j$(JOBS) --output-on-failure -L "golden|hls|rtl|cli"
 
 clean:
 	rm -rf $(BUILD_DIR) $(BUILD_DIR)-asan

@@ -15,6 +15,7 @@ constexpr uint8_t kMagic[8] = {0x89, 'W', 'S', 'C', '\r', '\n', 0x1a, '\n'};
 constexpr uint8_t kCodecLossless = 0;
 constexpr size_t kMaxNameBytes = 4096;
 constexpr uint64_t kMaxRank = 8;
+constexpr uint64_t kMaxWeightsPerTensor = uint64_t{1} << 34;  // beyond any real tensor; bounds allocations
 constexpr uint64_t kMaxDirectoryBytes = uint64_t{1} << 28;
 constexpr int kDirectoryZstdLevel = 19;
 
@@ -169,6 +170,7 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source) 
     } catch (const std::overflow_error&) {
       throw bad("shape overflows");
     }
+    if (t.count > kMaxWeightsPerTensor) throw bad(std::to_string(t.count) + " weights, more than a tensor may hold");
     if (t.joint_bits > t.layout().fraction_bits) throw bad("joint bits " + std::to_string(t.joint_bits));
     if (t.alphabet_size() > TansTable::kMaxSymbols) throw bad("alphabet too large");
     if (t.table_log < TansTable::kMinTableLog || t.table_log > TansTable::kMaxTableLog) {
