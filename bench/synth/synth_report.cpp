@@ -2,6 +2,9 @@
 // with yosys `synth_xilinx -flatten` and reports LUTs, flip-flops, block RAMs,
 // DSPs and carry/mux cells as bench/results/synth.{json,md}.
 //
+// Entries name their sources by set ("source_set": a key of the table's
+// "source_sets") or list them ("sources"); paths are relative to --source-dir.
+//
 // Each entry runs in one yosys process: the full block, then (when the entry
 // names its register-stage modules) the same top with those modules as black
 // boxes, so `core_luts` counts the decode logic without the output register.
@@ -25,6 +28,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -117,7 +121,61 @@ T optional_field(const Json& object, const char* key, const std::string& where, 
   return object.contains(key) ? required_field<T>(object, key, where) : fallback;
 }
 
-BlockEntry parse_entry(const Json& object, const std::string& where, const fs::path& source_dir) {
+using SourceSets = std::map<std::string, std::vector<std::string>>;
+
+// A list of source files, relative to the source dir: not empty, every file there.
+std::vector<std::string> checked_sources(const Json& list, const std::string& where, const fs::path& source_dir) {
+  std::vector<std::string> sources;
+  try {
+    sources = list.get<std::vector<std::string>>();
+  } catch (const Json::exception& e) {
+    throw ReportError(where + ": expected a list of file names: " + e.what());
+  }
+  if (sources.empty()) throw ReportError(where + ": empty list of sources");
+  for (const std::string& source : sources) {
+    if (!fs::is_regular_file(source_dir / source)) {
+      throw ReportError(where + ": source '" + source + "' not found under " + source_dir.string());
+    }
+  }
+  return sources;
+}
+
+// "source_sets": {"name": [files...], ...}, the lists entries refer to by name.
+SourceSets parse_source_sets(const Json& document, const std::string& where, const fs::path& source_dir) {
+  SourceSets sets;
+  if (!document.contains("source_sets")) return sets;
+  const Json& object = document.at("source_sets");
+  if (!object.is_object()) throw ReportError(where + ": 'source_sets' must be an object (name -> list of files)");
+  for (const auto& [name, list] : object.items()) {
+    sets[name] = checked_sources(list, where + ": source_sets." + name, source_dir);
+  }
+  return sets;
+}
+
+// An entry names its sources either directly ("sources": [...]) or by set
+// ("source_set": "name"), not both.
+std::vector<std::string> entry_sources(const Json& object, const std::string& where, const SourceSets& sets,
+                                       const fs::path& source_dir) {
+  const bool has_list = object.contains("sources");
+  const bool has_set = object.contains("source_set");
+  if (has_list == has_set) {
+    throw ReportError(where + (has_list ? ": give either 'sources' or 'source_set', not both"
+                                        : ": missing 'source_set' (or a 'sources' list)"));
+  }
+  if (has_list) return checked_sources(object.at("sources"), where + ": field 'sources'", source_dir);
+  const auto name = required_field<std::string>(object, "source_set", where);
+  const auto found = sets.find(name);
+  if (found == sets.end()) {
+    std::string known;
+    for (const auto& [set_name, files] : sets) known += (known.empty() ? "" : ", ") + set_name;
+    throw ReportError(where + ": unknown source_set '" + name + "' (source_sets has: " +
+                      (known.empty() ? "none" : known) + ")");
+  }
+  return found->second;
+}
+
+BlockEntry parse_entry(const Json& object, const std::string& where, const SourceSets& sets,
+                       const fs::path& source_dir) {
   if (!object.is_object()) throw ReportError(where + ": expected an object");
   BlockEntry entry;
   entry.block = required_field<std::string>(object, "block", where);
@@ -128,13 +186,7 @@ BlockEntry parse_entry(const Json& object, const std::string& where, const fs::p
   for (const auto& [name, value] : entry.parameters.items()) {
     if (!value.is_number_integer()) throw ReportError(where + ": parameter '" + name + "' is not an integer");
   }
-  entry.sources = required_field<std::vector<std::string>>(object, "sources", where);
-  if (entry.sources.empty()) throw ReportError(where + ": 'sources' is empty");
-  for (const std::string& source : entry.sources) {
-    if (!fs::is_regular_file(source_dir / source)) {
-      throw ReportError(where + ": source '" + source + "' not found under " + source_dir.string());
-    }
-  }
+  entry.sources = entry_sources(object, where, sets, source_dir);
   entry.register_stage_modules =
       optional_field<std::vector<std::string>>(object, "register_stage_modules", where, {});
   if (object.contains("anchor_luts")) entry.anchor_luts = required_field<long long>(object, "anchor_luts", where);
@@ -151,12 +203,14 @@ BlockTable load_block_table(const fs::path& path, const fs::path& source_dir) {
     throw ReportError(path.string() + ": not valid JSON: " + e.what());
   }
   const std::string where = path.string();
+  if (!document.is_object()) throw ReportError(where + ": expected a JSON object at the top");
   BlockTable table;
   table.anchor_source = optional_field<std::string>(document, "anchor_source", where, "");
+  const SourceSets sets = parse_source_sets(document, where, source_dir);
   const Json blocks = required_field<Json>(document, "blocks", where);
   if (!blocks.is_array()) throw ReportError(where + ": 'blocks' must be an array");
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    table.entries.push_back(parse_entry(blocks[i], where + ": blocks[" + std::to_string(i) + "]", source_dir));
+    table.entries.push_back(parse_entry(blocks[i], where + ": blocks[" + std::to_string(i) + "]", sets, source_dir));
   }
   return table;
 }

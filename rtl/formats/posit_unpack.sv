@@ -1,8 +1,18 @@
-// Combinational posit decode of an N-bit pattern with a run-time exponent
-// size es_i <= ESMax, into the unpacked form (class, sign, exponent,
-// significand with the hidden bit on top). Steps: two's complement to a
-// magnitude, regime run by a leading-zero count, shift out regime and
-// terminator, split exponent bits from the fraction.
+// Combinational posit decode of an N-bit pattern (N >= 4) with a run-time
+// exponent size es_i <= ESMax, into the unpacked form (class, sign, exponent,
+// significand with the hidden bit on top).
+//
+// No two's complement up front: a pattern and its one's complement have the
+// same run of equal leading body bits, so the regime run is found and shifted
+// out on the raw bits; and since -(x << n) = (-x) << n, the exponent and
+// fraction field is negated after it is in place. A carry out of that
+// negation (the field was zero, so the +1 of the two's complement reaches the
+// regime) adds one to the regime.
+//
+// Zero and NaR need no clearing muxes: their run count is all ones, and with
+// the regime's sign bits set from the zero/NaR flag the regime is 0 (zero)
+// or -1 (NaR, whose negated all-zero field then carries it to 0), and the
+// field is zero.
 module posit_unpack #(
   parameter int N     = 16,
   parameter int ESMax = 1
@@ -14,54 +24,43 @@ module posit_unpack #(
   output logic signed [$clog2(N)+ESMax:0] exp_o,
   output logic [N-3:0]                    sig_o
 );
-  localparam int BodyWidth    = N - 1;  // the bits after the sign
-  localparam int ExpWidth     = $clog2(N) + ESMax + 1;
-  localparam int CountWidth   = $clog2(BodyWidth + 1);
-  localparam int EsFieldWidth = ESMax > 0 ? ESMax : 1;
-  localparam logic [1:0] ClassZero = 2'd0, ClassFinite = 2'd1, ClassNaN = 2'd3;
+  localparam int FieldWidth = N - 3;  // bits after the first regime bit and its successor
+  localparam int CountWidth = $clog2(N - 1);
+  localparam int ExpWidth   = $clog2(N) + ESMax + 1;
+  localparam int SumWidth   = ExpWidth + FieldWidth;
+  localparam logic [1:0] ClassFinite = 2'd1;
 
-  logic                       sign, regime_bit, is_zero, is_nar;
-  logic [BodyWidth-1:0]       magnitude, run_bits, rest;
-  logic [N-4:0]               fraction;
-  logic [CountWidth-1:0]      run;
-  logic [EsFieldWidth-1:0]    exponent_field;
-  logic signed [ExpWidth-1:0] regime, exponent;
+  logic                  sign, first_bit, regime_bit, is_special;
+  logic [CountWidth-1:0] run_minus_one;  // regime run after the first bit; all ones on zero/NaR
+  logic [FieldWidth-1:0] raw_field;      // exponent and fraction bits, left-aligned
+  logic [ExpWidth-1:0]   raw_regime;
+  logic [SumWidth-1:0]   sum, scaled;
 
-  assign sign       = bits_i[N-1];
-  assign is_zero    = bits_i == '0;
-  assign is_nar     = sign && bits_i[N-2:0] == '0;
-  assign magnitude  = sign ? -bits_i[N-2:0] : bits_i[N-2:0];
-  assign regime_bit = magnitude[BodyWidth-1];
-  assign run_bits   = regime_bit ? ~magnitude : magnitude;
+  assign sign      = bits_i[N-1];
+  assign first_bit = bits_i[N-2];  // always part of the regime
 
-  leading_zero_count #(.Width(BodyWidth)) u_regime_run (
-    .bits_i  (run_bits),
-    .count_o (run)
+  leading_run_normalize #(.Width(N - 2)) u_regime (
+    .bits_i    (bits_i[N-3:0]),
+    .run_bit_i (first_bit),
+    .count_o   (run_minus_one),
+    .rest_o    (raw_field)
   );
 
-  assign rest     = (magnitude << run) << 1;  // drop the regime and its terminator
-  assign fraction = rest[BodyWidth-1:2] << es_i;  // rest[1:0] is always 0: run >= 1
+  assign is_special = bits_i[N-2:0] == '0;  // zero or NaR
+  // The magnitude's regime bit; its run is as long as the raw one.
+  assign regime_bit = first_bit ^ sign;
+  // k = run - 1 for a run of ones, -run = ~(run - 1) for a run of zeros;
+  // on zero/NaR the sign extension makes it 0 / -1.
+  assign raw_regime = {{(ExpWidth - CountWidth){~(regime_bit ^ is_special)}},
+                       run_minus_one ^ {CountWidth{~regime_bit}}};
+  // Negate the field of a negative pattern (~x + 1), carrying into k.
+  assign sum        = {raw_regime, raw_field ^ {FieldWidth{sign}}} + SumWidth'(sign);
+  // k * 2^es + e, e being the top es field bits, then the fraction: one
+  // shift of {k, field} by es.
+  assign scaled     = sum << es_i;
 
-  if (ESMax > 0) begin : g_exponent_field
-    logic [EsFieldWidth-1:0] top_bits;
-    assign top_bits       = rest[BodyWidth-1 -: EsFieldWidth];
-    assign exponent_field = top_bits >> (2'(ESMax) - es_i);
-  end else begin : g_no_exponent_field
-    assign exponent_field = '0;
-  end
-
-  assign regime   = regime_bit ? ExpWidth'(run) - ExpWidth'(1) : -(ExpWidth'(run));
-  assign exponent = (regime <<< es_i) | ExpWidth'(exponent_field);
-
-  always_comb begin
-    class_o = ClassFinite;
-    sign_o  = sign;
-    exp_o   = exponent;
-    sig_o   = {1'b1, fraction};
-    if (is_zero || is_nar) begin
-      class_o = is_zero ? ClassZero : ClassNaN;
-      exp_o   = '0;
-      sig_o   = '0;
-    end
-  end
+  assign class_o = is_special ? {sign, sign} : ClassFinite;  // ClassZero 0, ClassNaN 3
+  assign sign_o  = sign;
+  assign exp_o   = scaled[SumWidth-1 -: ExpWidth];
+  assign sig_o   = {!is_special, scaled[FieldWidth-1:0]};
 endmodule
