@@ -196,7 +196,11 @@ TEST_F(CliCodec, DamagedContainerExitsWithTwoAndLeavesNoOutput) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("short.wsc"), std::string::npos) << r.err;
 
-  std::ofstream(path("bad.safetensors"), std::ios::binary) << std::string("\x10\0\0\0\0\0\0\0{\"a\":1}       ", 24);
+  // A header length of 16, then 16 bytes of JSON that is not a tensor entry.
+  const std::string header = "{\"a\":1}        ";
+  std::string bad_file(8, '\0');
+  bad_file[0] = static_cast<char>(header.size());
+  std::ofstream(path("bad.safetensors"), std::ios::binary) << bad_file + header;
   r = weightstream("encode " + path("bad.safetensors") + " -o " + path("never.wsc"));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_FALSE(std::filesystem::exists(path("never.wsc")));
