@@ -33,8 +33,10 @@ struct WscContents {
 
 std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors);
 
-// Parses and validates a whole container, including every payload CRC.
-WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source);
+// Parses and validates a whole container, including every payload CRC
+// (check_payload_crc = false lets damaged payloads through, so that tests can
+// show what a decoder does with them).
+WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, bool check_payload_crc = true);
 
 // True when the bytes start with the .wsc magic.
 bool looks_like_wsc(std::span<const uint8_t> file);

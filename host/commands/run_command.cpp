@@ -1,7 +1,9 @@
 // `weightstream run`: the main job on a model (the embedded stories260K by
 // default). Every weight is rounded to each numeric format (per-tensor power
 // of two scale), decoded by golden, and the same patterns are decoded by the
-// hls models and the RTL under Verilator, which must agree bit for bit.
+// hls models and the RTL under Verilator, which must agree bit for bit. Then
+// the model as bf16 is compressed losslessly and every weight goes through
+// the hls and RTL ANS decoders.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -13,11 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "golden/container/wsc_container.hpp"
 #include "golden/formats/format_registry.hpp"
 #include "golden/model/llama2c_reader.hpp"
 #include "host/commands/commands.hpp"
 #include "host/support/cli_errors.hpp"
 #include "host/support/progress.hpp"
+#include "sim/ans/container_run.hpp"
+#include "sim/ans/hls_engine.hpp"
+#include "sim/ans/rtl_engine.hpp"
 #include "sim/formats/decoder_check.hpp"
 
 namespace ws::host {
@@ -88,6 +94,76 @@ FormatReport quantize_model(const golden::FormatInfo& f, const golden::Llama2Mod
   return report;
 }
 
+// The lossless half of the main job: the model as bf16 through the codec and
+// the container, then every weight through the ANS decoder engines.
+nlohmann::json lossless_job(const golden::Llama2Model& model, bool want_hls, bool want_rtl, uint64_t seed,
+                            bool& all_exact, bool print) {
+  constexpr int kLanes = 8;
+  std::vector<golden::Tensor> tensors;
+  uint64_t original = 0;
+  double bound_bits = 0;
+  for (const golden::Tensor& t : model.tensors) {
+    tensors.push_back(golden::to_bf16(t));
+    original += 2 * t.size();
+    bound_bits += golden::tensor_bound(tensors.back()).bound_bits;
+  }
+  golden::LosslessOptions options;
+  options.lanes = kLanes;
+  options.max_joint_bits = 3;
+  const std::vector<uint8_t> file = golden::serialize_wsc(golden::encode_lossless(tensors, options));
+  const golden::WscContents contents = golden::parse_wsc(file, "stories.wsc");
+  const auto tables = golden::build_tables(contents.tensors, "stories.wsc");
+  nlohmann::json report = {{"lanes", kLanes},
+                           {"original_bytes", original},
+                           {"compressed_bytes", file.size()},
+                           {"ratio", double(original) / double(file.size())},
+                           {"bound_ratio", double(original) * 8 / bound_bits}};
+  if (print) {
+    std::printf("\nlossless bf16, %d lanes: %llu -> %zu bytes, %.4f:1 (order-0 exponent bound %.4f:1)\n", kLanes,
+                static_cast<unsigned long long>(original), file.size(), report["ratio"].get<double>(),
+                report["bound_ratio"].get<double>());
+  }
+  auto decode_with = [&](auto& engine, const char* name) {
+    sim::AnsRunOptions run;
+    run.seed = seed;
+    const std::vector<sim::TensorRun> runs =
+        sim::run_container(engine, contents.tensors, tables, "stories.wsc", run, "", [](size_t) {});
+    sim::AnsRunStats total;
+    bool exact = true;
+    double best_per_lane = 0;
+    for (const sim::TensorRun& r : runs) {
+      total.add(r.stats);
+      exact = exact && r.bit_exact();
+      if (!r.bit_exact()) std::fprintf(stderr, "%s: %s\n", name, r.error().c_str());
+      if (r.lanes == kLanes && r.stats.cycles) {
+        best_per_lane = std::max(best_per_lane, double(r.stats.weights) / double(r.stats.cycles) / kLanes);
+      }
+    }
+    all_exact = all_exact && exact;
+    report[name] = {{"bit_exact", exact},
+                    {"weights", total.weights},
+                    {"cycles", total.cycles},
+                    {"weights_per_clock", double(total.weights) / double(total.cycles)},
+                    {"best_tensor_weights_per_clock_per_lane", best_per_lane}};
+    if (print) {
+      std::printf("ANS decoder %-4s %s, %llu weights in %llu cycles (%.2f weights/clock; %.4f per lane on the "
+                  "largest tensors)\n",
+                  name, exact ? "bit-exact" : "MISMATCH", static_cast<unsigned long long>(total.weights),
+                  static_cast<unsigned long long>(total.cycles), report[name]["weights_per_clock"].get<double>(),
+                  best_per_lane);
+    }
+  };
+  if (want_hls) {
+    sim::HlsAnsEngine<hls::AnsLaneConfig<32>> engine(kLanes);
+    decode_with(engine, "hls");
+  }
+  if (want_rtl) {
+    sim::RtlAnsEngine engine;
+    decode_with(engine, "rtl");
+  }
+  return report;
+}
+
 int run_main_job(const RunOptions& o) {
   const bool want_hls = o.engine == "hls" || o.engine == "all";
   const bool want_rtl = o.engine == "rtl" || o.engine == "all";
@@ -151,12 +227,14 @@ int run_main_job(const RunOptions& o) {
                   hls_text.c_str(), rtl_text.c_str());
     }
   }
+  progress.update(formats.size(), formats.size(), "lossless");
+  const nlohmann::json lossless = lossless_job(model, want_hls, want_rtl, o.seed, all_exact, !o.json);
   progress.done();
   if (o.json) {
-    const nlohmann::json out = {{"model", o.model},         {"tensors", model.tensors.size()},
-                                {"weights", weights},       {"engine", o.engine},
-                                {"seed", o.seed},           {"bit_exact", all_exact},
-                                {"formats", json_formats}};
+    const nlohmann::json out = {{"model", o.model},       {"tensors", model.tensors.size()},
+                                {"weights", weights},     {"engine", o.engine},
+                                {"seed", o.seed},         {"bit_exact", all_exact},
+                                {"formats", json_formats}, {"lossless", lossless}};
     std::printf("%s\n", out.dump(2).c_str());
   } else {
     std::printf("%s\n", all_exact ? "all engines agree with golden on every weight"

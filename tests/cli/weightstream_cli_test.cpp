@@ -212,3 +212,76 @@ TEST_F(CliCodec, DamagedContainerExitsWithTwoAndLeavesNoOutput) {
 
 }  // namespace
 }  // namespace ws::test
+
+namespace ws::test {
+namespace {
+
+class CliSim : public CliCodec {
+ protected:
+  void SetUp() override {
+    CliCodec::SetUp();
+    ASSERT_EQ(weightstream("encode " WS_MODELS_DIR "/stories260K.bin --as bf16 --lanes 8 -o " + path("s.wsc")).exit_code,
+              0);
+  }
+};
+
+TEST_F(CliSim, BothEnginesReportEveryWeightBitExactWithCyclesAndStalls) {
+  for (const char* engine : {"hls", "rtl"}) {
+    const ProcessResult r = weightstream("sim " + path("s.wsc") + " --engine " + engine + " --stall 0.2 --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    EXPECT_TRUE(j["bit_exact"].get<bool>());
+    EXPECT_EQ(j["weights"], 260032);
+    EXPECT_EQ(j["lanes"], 8);
+    EXPECT_GT(j["cycles"].get<uint64_t>(), 260032u / 8);
+    EXPECT_NEAR(j["weights_per_clock"].get<double>(), 260032.0 / j["cycles"].get<double>(), 1e-9);
+    EXPECT_NEAR(j["weights_per_clock_per_lane"].get<double>(), j["weights_per_clock"].get<double>() / 8, 1e-9);
+    for (const char* cause : {"input_empty", "output_full", "refill"}) EXPECT_TRUE(j["stall_cycles"].contains(cause));
+    EXPECT_GT(j["stall_cycles"]["output_full"].get<uint64_t>(), 0u);  // the random back-pressure shows
+    EXPECT_EQ(j["tensors"].size(), 47u);
+  }
+}
+
+TEST_F(CliSim, TraceIsAnFstWaveform) {
+  const ProcessResult r = weightstream("sim " + path("s.wsc") + " --tensor rms_final_weight --trace " + path("t.fst"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const ProcessResult vcd = run_process("fst2vcd " + path("t.fst"));
+  ASSERT_EQ(vcd.exit_code, 0) << vcd.err;
+  EXPECT_NE(vcd.out.find("out_valid_o"), std::string::npos);
+}
+
+// Damage in a lane reaches the hardware with --no-crc: raw-field bits decode
+// to other weights in golden and hardware alike; damage to the coded bits is
+// a decode error naming tensor and lane; the hardware never disagrees with
+// golden and never hangs.
+TEST_F(CliSim, CorruptStreamIsADecodeErrorNamingTensorAndLane) {
+  const std::string bytes = read_text(path("s.wsc"));
+  std::string damaged = bytes;
+  damaged[bytes.size() - 200] ^= 0x24;
+  std::ofstream(path("bad.wsc"), std::ios::binary) << damaged;
+  ProcessResult r = weightstream("sim " + path("bad.wsc"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("CRC mismatch"), std::string::npos) << r.err;
+
+  int decode_errors = 0;
+  for (size_t back = 1; back <= 40; ++back) {  // bytes of the last tensor's lanes
+    damaged = bytes;
+    damaged[bytes.size() - back] ^= 0xff;
+    std::ofstream(path("bad.wsc"), std::ios::binary) << damaged;
+    r = weightstream("sim " + path("bad.wsc") + " --no-crc --tensor rms_final_weight --json");
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 2) << "byte -" << back << ": exit " << r.exit_code << r.out;
+    if (r.exit_code == 2) {
+      ++decode_errors;
+      const nlohmann::json j = nlohmann::json::parse(r.out);
+      ASSERT_EQ(j["errors"].size(), 1u);
+      EXPECT_NE(j["errors"][0].get<std::string>().find("tensor 'rms_final_weight' lane 0: decode error"),
+                std::string::npos)
+          << j["errors"][0];
+    }
+  }
+  EXPECT_GT(decode_errors, 0);
+  EXPECT_EQ(weightstream("sim " + path("s.wsc") + " --lanes 4").exit_code, 1);
+}
+
+}  // namespace
+}  // namespace ws::test

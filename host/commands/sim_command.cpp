@@ -1,0 +1,187 @@
+// `weightstream sim`: decodes every tensor of a .wsc container through the
+// hls model or the RTL under Verilator, with a memory model serving the lane
+// streams, and compares every weight with the golden decoder.
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "golden/codec/lane_setup.hpp"
+#include "golden/codec/lossless_codec.hpp"
+#include "golden/container/wsc_container.hpp"
+#include "golden/io/file_io.hpp"
+#include "host/commands/commands.hpp"
+#include "host/support/cli_errors.hpp"
+#include "host/support/progress.hpp"
+#include "sim/ans/ans_harness.hpp"
+#include "sim/ans/container_run.hpp"
+#include "sim/ans/ans_vectors.hpp"
+#include "sim/ans/hls_engine.hpp"
+#include "sim/ans/rtl_engine.hpp"
+
+namespace ws::host {
+namespace {
+
+struct SimOptions {
+  std::string input;
+  std::string engine = "rtl";
+  int lanes = 0;
+  double bandwidth = 0;
+  double stall = 0;
+  uint64_t seed = 1;
+  std::string trace;
+  std::string tensor;
+  std::string vectors;
+  int width = 16;
+  bool no_crc = false;
+  bool json = false;
+};
+
+constexpr int kHlsMaxLanes = 32;
+using HlsEngine = sim::HlsAnsEngine<hls::AnsLaneConfig<32>>;
+
+struct Loaded {
+  golden::WscContents contents;
+  std::vector<std::shared_ptr<const golden::TansTable>> tables;
+  size_t max_lanes = 1;
+};
+
+Loaded load(const SimOptions& o) {
+  const std::vector<uint8_t> bytes = golden::read_file_bytes(o.input);
+  Loaded l{golden::parse_wsc(bytes, o.input, !o.no_crc), {}, 1};
+  l.tables = golden::build_tables(l.contents.tensors, o.input);
+  for (const auto& t : l.contents.tensors) l.max_lanes = std::max(l.max_lanes, t.lane_streams.size());
+  return l;
+}
+
+int write_vectors(const SimOptions& o) {
+  if (o.tensor.empty()) throw UsageError("--write-vectors needs --tensor NAME");
+  if (o.width != 16 && o.width != 32) throw UsageError("--width must be 16 or 32");
+  const Loaded l = load(o);
+  for (size_t i = 0; i < l.contents.tensors.size(); ++i) {
+    const golden::EncodedTensor& t = l.contents.tensors[i];
+    if (t.name != o.tensor) continue;
+    const golden::Tensor golden_tensor = golden::decode_lossless(t, *l.tables[i], o.input);
+    sim::write_ans_vectors(o.vectors, golden::tensor_setup(t, *l.tables[i], o.width), golden_tensor.bits);
+    std::fprintf(stderr, "vectors of tensor '%s' (%llu weights, %zu lanes) written to %s\n", t.name.c_str(),
+                 static_cast<unsigned long long>(t.count), t.lane_streams.size(), o.vectors.c_str());
+    return kExitOk;
+  }
+  throw UsageError("no tensor '" + o.tensor + "' in " + o.input);
+}
+
+template <class Engine>
+int simulate(const SimOptions& o, const Loaded& l, Engine& engine, int lanes, int max_lanes) {
+  if (lanes < static_cast<int>(l.max_lanes) || lanes > max_lanes) {
+    throw UsageError("--lanes " + std::to_string(lanes) + ": the container has tensors of " +
+                     std::to_string(l.max_lanes) + " lanes and the " + o.engine + " decoder at most " +
+                     std::to_string(max_lanes));
+  }
+  sim::AnsRunOptions run;
+  run.bytes_per_clock = o.bandwidth;
+  run.input_stall = run.output_stall = o.stall;
+  run.seed = o.seed;
+  Progress progress("sim");
+  const std::vector<sim::TensorRun> runs =
+      sim::run_container(engine, l.contents.tensors, l.tables, o.input, run, o.tensor,
+                         [&](size_t i) { progress.update(i, l.contents.tensors.size(), l.contents.tensors[i].name); });
+  progress.done();
+  if (runs.empty()) throw UsageError("no tensor '" + o.tensor + "' in " + o.input);
+
+  sim::AnsRunStats total;
+  bool bit_exact = true, input_error = false;
+  nlohmann::json tensors = nlohmann::json::array();
+  std::vector<std::string> errors;
+  for (const sim::TensorRun& t : runs) {
+    total.add(t.stats);
+    const double per_clock = t.stats.cycles ? double(t.stats.weights) / double(t.stats.cycles) : 0.0;
+    nlohmann::json entry = {{"name", t.name},           {"weights", t.stats.weights},
+                            {"lanes", t.lanes},         {"cycles", t.stats.cycles},
+                            {"bit_exact", t.bit_exact()}, {"weights_per_clock", per_clock},
+                            {"weights_per_clock_per_lane", per_clock / double(t.lanes)}};
+    if (!t.bit_exact()) {
+      bit_exact = false;
+      input_error = input_error || t.input_error();
+      errors.push_back(t.error());
+      entry["error"] = errors.back();
+    }
+    tensors.push_back(entry);
+  }
+
+  const double per_clock = total.cycles ? double(total.weights) / double(total.cycles) : 0.0;
+  const nlohmann::json report = {
+      {"input", o.input},
+      {"engine", o.engine},
+      {"lanes", lanes},
+      {"bandwidth_bytes_per_clock", o.bandwidth},
+      {"stall_probability", o.stall},
+      {"seed", o.seed},
+      {"bit_exact", bit_exact},
+      {"weights", total.weights},
+      {"cycles", total.cycles},
+      {"weights_per_clock", per_clock},
+      {"weights_per_clock_per_lane", per_clock / lanes},
+      {"stall_cycles", {{"input_empty", total.stall_input}, {"output_full", total.stall_output},
+                        {"refill", total.stall_refill}}},
+      {"errors", errors},
+      {"tensors", tensors}};
+  if (o.json) {
+    std::printf("%s\n", report.dump(2).c_str());
+  } else {
+    const std::string bandwidth = o.bandwidth > 0 ? std::to_string(o.bandwidth) + " B/clock" : "unlimited";
+    std::printf("%s: %zu tensors through the %s decoder, %d lanes, bandwidth %s\n", o.input.c_str(), tensors.size(),
+                o.engine.c_str(), lanes, bandwidth.c_str());
+    std::printf("weights %llu, cycles %llu, %.4f weights/clock, %.4f per lane\n",
+                static_cast<unsigned long long>(total.weights), static_cast<unsigned long long>(total.cycles),
+                per_clock, per_clock / lanes);
+    std::printf("stall lane-cycles: input empty %llu, output full %llu, refill %llu\n",
+                static_cast<unsigned long long>(total.stall_input), static_cast<unsigned long long>(total.stall_output),
+                static_cast<unsigned long long>(total.stall_refill));
+    for (const std::string& e : errors) std::printf("error: %s\n", e.c_str());
+    std::printf("%s\n", bit_exact ? "bit-exact: every weight matches golden" : "NOT bit-exact");
+  }
+  if (input_error) return kExitBadInput;
+  return bit_exact ? kExitOk : kExitCheckFailed;
+}
+
+int run_sim(const SimOptions& o) {
+  if (o.engine != "rtl" && o.engine != "hls") throw UsageError("--engine must be rtl or hls");
+  if (o.bandwidth < 0) throw UsageError("--bandwidth must be >= 0 (0: unlimited)");
+  if (o.stall < 0 || o.stall >= 1) throw UsageError("--stall must be in [0, 1)");
+  if (!o.trace.empty() && o.engine != "rtl") throw UsageError("--trace needs --engine rtl");
+  if (!o.vectors.empty()) return write_vectors(o);
+  const Loaded l = load(o);
+  const int lanes = o.lanes ? o.lanes : static_cast<int>(l.max_lanes);
+  if (o.engine == "hls") {
+    HlsEngine engine(lanes);
+    return simulate(o, l, engine, lanes, kHlsMaxLanes);
+  }
+  sim::RtlAnsEngine engine(o.trace);
+  return simulate(o, l, engine, lanes, sim::RtlAnsEngine::kLanes);
+}
+
+}  // namespace
+
+void add_sim_command(CLI::App& app, Action& action) {
+  auto o = std::make_shared<SimOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "sim", "Decode a .wsc container through the hardware (hls model or RTL) and check every weight against golden");
+  cmd->add_option("input", o->input, "Input .wsc file")->required();
+  cmd->add_option("--engine", o->engine, "rtl (Verilator) or hls")->default_val("rtl");
+  cmd->add_option("--lanes", o->lanes, "Decoder lanes (default: the container's; rtl up to 16, hls up to 32)");
+  cmd->add_option("--bandwidth", o->bandwidth, "Memory bytes per clock shared by all lanes (0: unlimited)")
+      ->default_val(0);
+  cmd->add_option("--stall", o->stall, "Chance of a random stall on the input and the output side per cycle")
+      ->default_val(0);
+  cmd->add_option("--seed", o->seed, "Seed of the random stalls")->default_val(1);
+  cmd->add_option("--trace", o->trace, "Write an FST waveform of the RTL run (gtkwave opens it)");
+  cmd->add_option("--tensor", o->tensor, "Only this tensor");
+  cmd->add_option("--write-vectors", o->vectors, "Write Icarus vectors of --tensor into this directory instead");
+  cmd->add_option("--width", o->width, "Decoder word width of the vectors: 16 or 32")->default_val(16);
+  cmd->add_flag("--no-crc", o->no_crc, "Skip the payload CRC check, so corrupt streams reach the hardware");
+  cmd->add_flag("--json", o->json, "Machine-readable report");
+  cmd->callback([&action, o] { action = [o] { return run_sim(*o); }; });
+}
+
+}  // namespace ws::host

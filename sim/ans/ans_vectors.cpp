@@ -1,0 +1,42 @@
+#include "sim/ans/ans_vectors.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <vector>
+
+namespace ws::sim {
+namespace {
+
+// One lowercase hex value per line, as $readmemh reads it.
+template <class Values>
+void write_hex(const std::filesystem::path& path, const Values& values) {
+  std::ofstream out(path);
+  for (const auto v : values) {
+    char text[24];
+    std::snprintf(text, sizeof text, "%llx\n", static_cast<unsigned long long>(v));
+    out << text;
+  }
+  out.flush();
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+}  // namespace
+
+void write_ans_vectors(const std::string& directory, const golden::TensorSetup& s,
+                       std::span<const uint32_t> expected) {
+  const std::filesystem::path dir(directory);
+  std::filesystem::create_directories(dir);
+  std::vector<uint64_t> config = {s.lanes.size(),   uint64_t(s.table_log),       uint64_t(s.raw_bits),
+                                  uint64_t(s.low_bits), uint64_t(s.pattern_bits), uint64_t{s.repeat},
+                                  uint64_t(s.repeat_raw_bits), s.repeat_lane_distance, expected.size()};
+  for (const auto& lane : s.lanes) config.push_back(lane.count);
+  for (const auto& lane : s.lanes) config.push_back(lane.words.size());
+  write_hex(dir / "config.hex", config);
+  write_hex(dir / "table.hex", s.table);
+  for (size_t k = 0; k < s.lanes.size(); ++k) write_hex(dir / ("lane" + std::to_string(k) + ".hex"), s.lanes[k].words);
+  write_hex(dir / "expected.hex", expected);
+}
+
+}  // namespace ws::sim
