@@ -208,7 +208,8 @@ module tb_ans_decoder #(
         rows = rows + 1;
         idle <= 0;
         if (checked == weights) begin
-          $display("PASS %0d weights, %0d rows, %0d cycles", weights, rows, cycles + 1);
+          $display("PASS %0d weights, %0d rows, %0d cycles, %0d clocks simulated in all", weights, rows,
+                   cycles + 1, $time / 10);
           $finish;
         end
       end else begin
