@@ -5,44 +5,26 @@
 
 #include <cstdio>
 
-#include "golden/codec/lane_setup.hpp"
-#include "golden/codec/lossless_codec.hpp"
-#include "golden/model/llama2c_reader.hpp"
 #include "sim/ans/ans_harness.hpp"
 #include "sim/ans/hls_engine.hpp"
 #include "tests/support/seed.hpp"
+#include "tests/support/stories.hpp"
 
 namespace ws::sim {
 namespace {
 
 using Bf16Lane = hls::AnsLaneConfig<16>;
 
-struct Encoded {
-  std::vector<golden::Tensor> tensors;
-  std::vector<golden::EncodedTensor> encoded;
-  std::vector<std::shared_ptr<const golden::TansTable>> tables;
-};
-
-Encoded stories(int lanes) {
-  Encoded e;
-  e.tensors = golden::read_llama2c(WS_MODELS_DIR "/stories260K.bin").tensors;
-  for (auto& t : e.tensors) t = golden::to_bf16(t);
-  golden::LosslessOptions o;
-  o.lanes = lanes;
-  o.max_joint_bits = 3;
-  e.encoded = golden::encode_lossless(e.tensors, o);
-  e.tables = golden::build_tables(e.encoded, "stories");
-  return e;
-}
+using test::EncodedStories;
 
 TEST(HlsAnsDecoder, EveryTensorBitExactUnderRandomStalls) {
   const uint64_t seed = test::seed_from_env();
   for (const int lanes : {1, 4, 8}) {
-    const Encoded e = stories(lanes);
+    const EncodedStories e = test::encoded_stories(lanes);
     HlsAnsEngine<Bf16Lane> engine(lanes);
     AnsRunStats total;
     for (size_t i = 0; i < e.encoded.size(); ++i) {
-      const golden::TensorSetup setup = golden::tensor_setup(e.encoded[i], *e.tables[i], 16);
+      const golden::TensorSetup setup = e.setup(i, 16);
       const AnsRunStats s = run_tensor(engine, e.encoded[i].name, setup, e.tensors[i].bits,
                                        {0, 0.3, 0.3, seed + i, 10000});
       ASSERT_TRUE(s.ok) << "lanes " << lanes << ": " << s.error;
@@ -56,12 +38,12 @@ TEST(HlsAnsDecoder, EveryTensorBitExactUnderRandomStalls) {
 
 TEST(HlsAnsDecoder, SustainsOneWeightPerClockPerLane) {
   for (const int lanes : {1, 8}) {
-    const Encoded e = stories(lanes);
+    const EncodedStories e = test::encoded_stories(lanes);
     HlsAnsEngine<Bf16Lane> engine(lanes);
     // layers.0.w1: 11,008 weights, 8 lanes of 1,376.
     const size_t i = 31;
     ASSERT_EQ(e.encoded[i].name, "layers.0.w1");
-    const golden::TensorSetup setup = golden::tensor_setup(e.encoded[i], *e.tables[i], 16);
+    const golden::TensorSetup setup = e.setup(i, 16);
     const AnsRunStats s = run_tensor(engine, e.encoded[i].name, setup, e.tensors[i].bits, {});
     ASSERT_TRUE(s.ok) << s.error;
     const double per_lane = double(s.weights) / double(s.cycles) / lanes;
@@ -72,10 +54,10 @@ TEST(HlsAnsDecoder, SustainsOneWeightPerClockPerLane) {
 }
 
 TEST(HlsAnsDecoder, CorruptStreamsAreReportedNotHung) {
-  const Encoded e = stories(4);
+  const EncodedStories e = test::encoded_stories(4);
   HlsAnsEngine<Bf16Lane> engine(4);
   const size_t i = 6;  // layers.0.wq
-  golden::TensorSetup setup = golden::tensor_setup(e.encoded[i], *e.tables[i], 16);
+  golden::TensorSetup setup = e.setup(i, 16);
   golden::TensorSetup truncated = setup;
   truncated.lanes[2].words.resize(truncated.lanes[2].words.size() / 2);
   AnsRunStats s = run_tensor(engine, "layers.0.wq", truncated, e.tensors[i].bits, {});

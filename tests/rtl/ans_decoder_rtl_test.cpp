@@ -7,58 +7,29 @@
 
 #include <cstdio>
 
-#include "golden/codec/lane_setup.hpp"
-#include "golden/codec/lossless_codec.hpp"
-#include "golden/model/llama2c_reader.hpp"
 #include "sim/ans/ans_harness.hpp"
 #include "sim/ans/hls_engine.hpp"
 #include "sim/ans/rtl_engine.hpp"
 #include "tests/support/seed.hpp"
+#include "tests/support/stories.hpp"
 
 namespace ws::sim {
 namespace {
 
-struct Encoded {
-  std::vector<golden::Tensor> tensors;
-  std::vector<golden::EncodedTensor> encoded;
-  std::vector<std::shared_ptr<const golden::TansTable>> tables;
-
-  golden::TensorSetup setup(size_t i) const { return golden::tensor_setup(encoded[i], *tables[i], 32); }
-};
-
-Encoded stories(int lanes, golden::DType dtype = golden::DType::BF16) {
-  Encoded e;
-  e.tensors = golden::read_llama2c(WS_MODELS_DIR "/stories260K.bin").tensors;
-  if (dtype == golden::DType::BF16) {
-    for (auto& t : e.tensors) t = golden::to_bf16(t);
-  }
-  golden::LosslessOptions o;
-  o.lanes = lanes;
-  o.max_joint_bits = 3;
-  e.encoded = golden::encode_lossless(e.tensors, o);
-  e.tables = golden::build_tables(e.encoded, "stories");
-  return e;
-}
-
-size_t index_of(const Encoded& e, const std::string& name) {
-  for (size_t i = 0; i < e.encoded.size(); ++i) {
-    if (e.encoded[i].name == name) return i;
-  }
-  return SIZE_MAX;
-}
+using test::EncodedStories;
 
 TEST(RtlAnsDecoder, EveryTensorBitExactAndCycleExactWithTheHlsModel) {
   const uint64_t seed = test::seed_from_env();
   RtlAnsEngine rtl;
   HlsAnsEngine<hls::AnsLaneConfig<32>> hls(RtlAnsEngine::kLanes);
   for (const int lanes : {1, 4, 8}) {
-    const Encoded e = stories(lanes);
+    const EncodedStories e = test::encoded_stories(lanes);
     AnsRunStats total;
     for (size_t i = 0; i < e.encoded.size(); ++i) {
       const AnsRunOptions o{0, 0.3, 0.3, seed + i, 10000, true};
-      const AnsRunStats r = run_tensor(rtl, e.encoded[i].name, e.setup(i), e.tensors[i].bits, o);
+      const AnsRunStats r = run_tensor(rtl, e.encoded[i].name, e.setup(i, 32), e.tensors[i].bits, o);
       ASSERT_TRUE(r.ok) << "lanes " << lanes << ": " << r.error;
-      const AnsRunStats h = run_tensor(hls, e.encoded[i].name, e.setup(i), e.tensors[i].bits, o);
+      const AnsRunStats h = run_tensor(hls, e.encoded[i].name, e.setup(i, 32), e.tensors[i].bits, o);
       ASSERT_TRUE(h.ok) << h.error;
       ASSERT_EQ(r.cycles, h.cycles) << e.encoded[i].name << " lanes " << lanes << " seed " << seed + i;
       ASSERT_EQ(r.stall_input, h.stall_input) << e.encoded[i].name;
@@ -75,10 +46,10 @@ TEST(RtlAnsDecoder, EveryTensorBitExactAndCycleExactWithTheHlsModel) {
 TEST(RtlAnsDecoder, Fp32TensorsThroughTheWidePath) {
   const uint64_t seed = test::seed_from_env();
   RtlAnsEngine rtl;
-  const Encoded e = stories(8, golden::DType::F32);
+  const EncodedStories e = test::encoded_stories(8, golden::DType::F32);
   for (const char* name : {"token_embedding_table", "layers.0.wq", "layers.4.w2", "rms_final_weight"}) {
-    const size_t i = index_of(e, name);
-    const AnsRunStats r = run_tensor(rtl, name, e.setup(i), e.tensors[i].bits, {0, 0.2, 0.2, seed, 10000, true});
+    const size_t i = e.index_of(name);
+    const AnsRunStats r = run_tensor(rtl, name, e.setup(i, 32), e.tensors[i].bits, {0, 0.2, 0.2, seed, 10000, true});
     ASSERT_TRUE(r.ok) << r.error;
   }
 }
@@ -86,9 +57,9 @@ TEST(RtlAnsDecoder, Fp32TensorsThroughTheWidePath) {
 TEST(RtlAnsDecoder, ThroughputScalesWithLanes) {
   RtlAnsEngine rtl;
   for (const int lanes : {1, 8, 16}) {
-    const Encoded e = stories(lanes);
-    const size_t i = index_of(e, "token_embedding_table");  // 32,768 weights: 16 lanes of 2,048
-    const AnsRunStats r = run_tensor(rtl, "token_embedding_table", e.setup(i), e.tensors[i].bits, {});
+    const EncodedStories e = test::encoded_stories(lanes);
+    const size_t i = e.index_of("token_embedding_table");  // 32,768 weights: 16 lanes of 2,048
+    const AnsRunStats r = run_tensor(rtl, "token_embedding_table", e.setup(i, 32), e.tensors[i].bits, {});
     ASSERT_TRUE(r.ok) << r.error;
     const double per_lane = double(r.weights) / double(r.cycles) / double(e.encoded[i].lane_streams.size());
     std::printf("lanes %d: %llu cycles, %.4f weights/clock/lane\n", lanes, static_cast<unsigned long long>(r.cycles),
@@ -101,9 +72,9 @@ TEST(RtlAnsDecoder, ThroughputScalesWithLanes) {
 TEST(RtlAnsDecoder, CorruptStreamsAreReportedWithTensorAndLane) {
   const uint64_t seed = test::seed_from_env();
   RtlAnsEngine rtl;
-  const Encoded e = stories(4);
-  const size_t i = index_of(e, "layers.0.wq");
-  golden::TensorSetup truncated = e.setup(i);
+  const EncodedStories e = test::encoded_stories(4);
+  const size_t i = e.index_of("layers.0.wq");
+  golden::TensorSetup truncated = e.setup(i, 32);
   truncated.lanes[2].words.resize(truncated.lanes[2].words.size() / 2);
   AnsRunStats r = run_tensor(rtl, "layers.0.wq", truncated, e.tensors[i].bits, {});
   EXPECT_FALSE(r.ok);
@@ -113,7 +84,7 @@ TEST(RtlAnsDecoder, CorruptStreamsAreReportedWithTensorAndLane) {
   // Random damage: every run ends with a mismatch or a lane error, never a hang.
   std::mt19937_64 rng(seed);
   for (int trial = 0; trial < 20; ++trial) {
-    golden::TensorSetup damaged = e.setup(i);
+    golden::TensorSetup damaged = e.setup(i, 32);
     auto& words = damaged.lanes[rng() % damaged.lanes.size()].words;
     words[rng() % words.size()] ^= 1u << (rng() % 32);
     r = run_tensor(rtl, "layers.0.wq", damaged, e.tensors[i].bits, {0, 0.1, 0.1, seed + trial, 10000, true});
