@@ -10,10 +10,16 @@
 //   merge    output = the entry's pattern bits | low raw bits | raw sign at
 //            bit pattern_bits-1; a REPEAT takes the top bits of the word C/K symbols back
 //            (history RAM) and the raw bits below them
-// The bit buffer holds WindowWords 32-bit words; a word is taken from the
-// input when there is room for it. Invariants: 0 <= pointer < 32; a lane never
-// reads past the word flagged last (it stops with StreamEndsEarly instead of
-// waiting), and it ends in state 0 or stops with FinalState.
+// The bit buffer holds WindowWords 32-bit words (2 for PatternWidth 16, 4 for
+// 32: a power of two, the RTL keeps them as a ring of word slots); a word is
+// taken from the input when there is room for it. The model keeps them in
+// order (buffer_[0] the oldest); the RTL writes each word once into a free
+// slot and reads from {head slot, pointer}, which decodes the same bits in
+// the same cycles. Invariants: 0 <= pointer < 32 while a symbol reads at
+// most 32 bits (PatternWidth 16; wider symbols can leave it up to
+// (WindowWords-1)*32); a lane never reads past the word flagged last (it
+// stops with StreamEndsEarly instead of waiting), and it ends in state 0 or
+// stops with FinalState.
 #pragma once
 
 #include <array>
@@ -25,11 +31,13 @@
 namespace ws::hls {
 
 // Sizing of a lane (CONFIG_T style).
-template <int PatternWidthT, int WindowWordsT = 3, int HistoryDepthT = 64>
+template <int PatternWidthT, int WindowWordsT = (PatternWidthT > 16 ? 4 : 2), int HistoryDepthT = 64>
 struct AnsLaneConfig {
   static constexpr int kPatternWidth = PatternWidthT;  // 16: bf16/fp16; 32: fp32
   static constexpr int kTableLogMax = 12;
-  static constexpr int kWindowWords = WindowWordsT;    // bit buffer words
+  static constexpr int kWindowWords = WindowWordsT;    // bit buffer words, a power of two
+  static_assert(WindowWordsT >= 2 && WindowWordsT <= 4 && (WindowWordsT & (WindowWordsT - 1)) == 0,
+                "the RTL's ring of word slots needs a power of two, and window() reads at most 4 words");
   static constexpr int kHistoryDepth = HistoryDepthT;  // largest REPEAT distance in lane symbols
   static constexpr int kTableWordBits = kPatternWidth + 16;
 };
@@ -175,12 +183,12 @@ class AnsLane {
   }
 
  private:
-  // 64 stream bits from the read pointer, from the first three buffer words
-  // (a symbol needs at most 36 bits and the pointer is below 32); bits past
-  // the filled words are 0.
+  // 64 stream bits from the read pointer, from the buffer words (at most 4;
+  // a symbol needs at most 36 bits); bits past the filled words are 0 (the
+  // RTL's are stale ring bits, but a symbol only reads filled ones).
   uint64_t window() const {
     unsigned __int128 bits = 0;
-    for (int i = 0; i < Config::kWindowWords && i < 3; ++i) {
+    for (int i = 0; i < Config::kWindowWords && i < 4; ++i) {
       if (i < static_cast<int>(words_)) bits |= static_cast<unsigned __int128>(buffer_[i]) << (32 * i);
     }
     return static_cast<uint64_t>(bits >> pointer_);

@@ -11,7 +11,7 @@
 module ans_decoder #(
   parameter int Lanes        = 8,
   parameter int PatternWidth = 16,
-  parameter int WindowWords  = 3,
+  parameter int WindowWords  = PatternWidth > 16 ? 4 : 2,
   parameter int HistoryDepth = 64,
   parameter int CountWidth   = 32
 ) (
