@@ -4,10 +4,14 @@
 set(WS_RTL_DIR ${PROJECT_SOURCE_DIR}/rtl)
 set(WS_LINT_WAIVERS ${WS_RTL_DIR}/lint_waivers.vlt)
 
-# ws_verilate(<target> TOP <module> SOURCES <files...> [TRACE] [ARGS <extra...>])
-# Verilates <module> into <target> with -Wall and the project's waiver file.
+# ws_verilate(<target> TOP <module> SOURCES <files...> [PREFIX <class>] [TRACE] [ARGS <extra...>])
+# Verilates <module> into <target> (class V<module> unless PREFIX names
+# another, for a second configuration) with -Wall and the waiver file.
 function(ws_verilate target)
-  cmake_parse_arguments(WSV "TRACE" "TOP" "SOURCES;ARGS" ${ARGN})
+  cmake_parse_arguments(WSV "TRACE" "TOP;PREFIX" "SOURCES;ARGS" ${ARGN})
+  if(NOT WSV_PREFIX)
+    set(WSV_PREFIX V${WSV_TOP})
+  endif()
   set(trace_option)
   if(WSV_TRACE)
     set(trace_option TRACE_FST)
@@ -15,7 +19,7 @@ function(ws_verilate target)
   verilate(${target}
     SOURCES ${WS_LINT_WAIVERS} ${WSV_SOURCES}
     TOP_MODULE ${WSV_TOP}
-    PREFIX V${WSV_TOP}
+    PREFIX ${WSV_PREFIX}
     ${trace_option}
     VERILATOR_ARGS -Wall --x-assign unique --x-initial unique ${WSV_ARGS})
   # Consumers see the generated and runtime headers as system headers, so

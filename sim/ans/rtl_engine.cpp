@@ -3,7 +3,11 @@
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
+#include <stdexcept>
+#include <type_traits>
+
 #include "Vans_decoder.h"
+#include "Vans_decoder_w16.h"
 
 namespace ws::sim {
 namespace {
@@ -31,13 +35,18 @@ uint64_t get_field(const Wide& port, int offset, int width) {
 
 }  // namespace
 
-RtlAnsEngine::RtlAnsEngine(const std::string& trace_path)
-    : context_(std::make_unique<VerilatedContext>()), model_(std::make_unique<Vans_decoder>(context_.get())) {
+template <class Model, int Lanes, int Width>
+RtlAnsEngineT<Model, Lanes, Width>::RtlAnsEngineT(const std::string& trace_path)
+    : context_(std::make_unique<VerilatedContext>()), model_(std::make_unique<Model>(context_.get())) {
   if (!trace_path.empty()) {
+    if constexpr (!requires(Model& m, VerilatedFstC* t) { m.trace(t, 99); }) {
+      throw std::invalid_argument("this RTL build has no tracing");
+    } else {
     context_->traceEverOn(true);
     trace_ = std::make_unique<VerilatedFstC>();
     model_->trace(trace_.get(), 99);
     trace_->open(trace_path.c_str());
+    }
   }
   model_->clk_i = 0;
   model_->rst_ni = 0;
@@ -48,12 +57,14 @@ RtlAnsEngine::RtlAnsEngine(const std::string& trace_path)
   model_->eval();
 }
 
-RtlAnsEngine::~RtlAnsEngine() {
+template <class Model, int Lanes, int Width>
+RtlAnsEngineT<Model, Lanes, Width>::~RtlAnsEngineT() {
   model_->final();
   if (trace_) trace_->close();
 }
 
-void RtlAnsEngine::tick() {
+template <class Model, int Lanes, int Width>
+void RtlAnsEngineT<Model, Lanes, Width>::tick() {
   model_->clk_i = 1;
   model_->eval();
   if (trace_) trace_->dump(static_cast<uint64_t>(2 * cycles_ + 1));
@@ -63,7 +74,8 @@ void RtlAnsEngine::tick() {
   if (trace_) trace_->dump(static_cast<uint64_t>(2 * cycles_));
 }
 
-void RtlAnsEngine::load(const golden::TensorSetup& s) {
+template <class Model, int Lanes, int Width>
+void RtlAnsEngineT<Model, Lanes, Width>::load(const golden::TensorSetup& s) {
   auto& m = *model_;
   m.in_valid_i = 0;
   m.out_ready_i = 0;
@@ -71,7 +83,7 @@ void RtlAnsEngine::load(const golden::TensorSetup& s) {
   for (size_t u = 0; u < s.table.size(); ++u) {
     m.table_we_i = 1;
     m.table_addr_i = static_cast<uint16_t>(u);
-    m.table_data_i = s.table[u];
+    m.table_data_i = static_cast<std::remove_reference_t<decltype(m.table_data_i)>>(s.table[u]);
     tick();
   }
   m.table_we_i = 0;
@@ -92,7 +104,8 @@ void RtlAnsEngine::load(const golden::TensorSetup& s) {
   m.eval();
 }
 
-hls::AnsDecoder<hls::AnsLaneConfig<RtlAnsEngine::kWidth>, RtlAnsEngine::kLanes>::Row RtlAnsEngine::cycle(
+template <class Model, int Lanes, int Width>
+typename RtlAnsEngineT<Model, Lanes, Width>::Row RtlAnsEngineT<Model, Lanes, Width>::cycle(
     std::span<const hls::LaneInputs> in, bool out_ready, std::span<hls::LaneOutputs> out) {
   auto& m = *model_;
   uint32_t valid = 0, last = 0;
@@ -102,12 +115,12 @@ hls::AnsDecoder<hls::AnsLaneConfig<RtlAnsEngine::kWidth>, RtlAnsEngine::kLanes>:
     last |= uint32_t{lane.in_last} << k;
     set_field(m.in_word_i, 32 * k, 32, lane.in_word);
   }
-  m.in_valid_i = static_cast<uint16_t>(valid);
-  m.in_last_i = static_cast<uint16_t>(last);
+  m.in_valid_i = static_cast<std::remove_reference_t<decltype(m.in_valid_i)>>(valid);
+  m.in_last_i = static_cast<std::remove_reference_t<decltype(m.in_last_i)>>(last);
   m.out_ready_i = out_ready;
   m.eval();
 
-  hls::AnsDecoder<hls::AnsLaneConfig<kWidth>, kLanes>::Row row;
+  Row row;
   row.valid = m.out_valid_o;
   row.mask = m.out_mask_o;
   for (int k = 0; k < kLanes; ++k) {
@@ -123,8 +136,12 @@ hls::AnsDecoder<hls::AnsLaneConfig<RtlAnsEngine::kWidth>, RtlAnsEngine::kLanes>:
   return row;
 }
 
-int RtlAnsEngine::lane_error(int k) const {
+template <class Model, int Lanes, int Width>
+int RtlAnsEngineT<Model, Lanes, Width>::lane_error(int k) const {
   return static_cast<int>((model_->lane_error_o >> (2 * k)) & 3u);
 }
+
+template class RtlAnsEngineT<Vans_decoder, 16, 32>;
+template class RtlAnsEngineT<Vans_decoder_w16, 8, 16>;
 
 }  // namespace ws::sim
