@@ -248,7 +248,8 @@ int run_main_job(const RunOptions& o) {
 void add_run_command(CLI::App& app, Action& action) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "run", "Main job: round a model's weights to each format and check hls and RTL decoders against golden");
+      "run", "Main job: round a model's weights to each format and compress them losslessly; check the hls and RTL "
+             "decoders against golden on every weight");
   cmd->add_option("--model", options->model, "llama2.c checkpoint (default: the embedded stories260K)");
   cmd->add_option("--engine", options->engine, "golden, hls, rtl or all")->default_val("all");
   cmd->add_option("--formats", options->formats, "Comma-separated formats (default: a set of 14)")->delimiter(',');
