@@ -38,11 +38,19 @@ int64_t element_count(const std::vector<int64_t>& shape) {
   return count;
 }
 
-Tensor to_bf16(const Tensor& t) {
+namespace {
+
+template <class Format>
+Tensor narrowed(const Tensor& t, DType dtype) {
   if (t.dtype != DType::F32) return t;
-  Tensor out{t.name, DType::BF16, t.shape, std::vector<uint32_t>(t.bits.size())};
-  for (size_t i = 0; i < t.bits.size(); ++i) out.bits[i] = Bf16::encode(Fp32::decode(t.bits[i]));
+  Tensor out{t.name, dtype, t.shape, std::vector<uint32_t>(t.bits.size())};
+  for (size_t i = 0; i < t.bits.size(); ++i) out.bits[i] = Format::encode(Fp32::decode(t.bits[i]));
   return out;
 }
+
+}  // namespace
+
+Tensor to_bf16(const Tensor& t) { return narrowed<Bf16>(t, DType::BF16); }
+Tensor to_fp16(const Tensor& t) { return narrowed<Fp16>(t, DType::F16); }
 
 }  // namespace ws::golden

@@ -30,8 +30,10 @@ struct Tensor {
 // Element count of a shape; throws InputError-free std::overflow_error on overflow.
 int64_t element_count(const std::vector<int64_t>& shape);
 
-// fp32 tensor rounded to bf16, nearest even (NaN stays NaN). Other dtypes unchanged.
+// fp32 tensor rounded to bf16 or fp16, nearest even (NaN stays NaN; fp16
+// overflows to inf). Other dtypes unchanged.
 Tensor to_bf16(const Tensor& t);
+Tensor to_fp16(const Tensor& t);
 
 // Bad or unreadable input: the message names the file and, where it applies,
 // the tensor and byte offset. The command line maps it to exit code 2.

@@ -12,14 +12,14 @@
 //            (history RAM) and the raw bits below them
 // The bit buffer holds WindowWords 32-bit words (2 for PatternWidth 16, 4 for
 // 32: a power of two, the RTL keeps them as a ring of word slots); a word is
-// taken from the input when there is room for it. The model keeps them in
+// taken from the input when there is room for it, and every word the symbol
+// read to its end leaves the buffer at the same edge. The model keeps them in
 // order (buffer_[0] the oldest); the RTL writes each word once into a free
-// slot and reads from {head slot, pointer}, which decodes the same bits in
-// the same cycles. Invariants: 0 <= pointer < 32 while a symbol reads at
-// most 32 bits (PatternWidth 16; wider symbols can leave it up to
-// (WindowWords-1)*32); a lane never reads past the word flagged last (it
-// stops with StreamEndsEarly instead of waiting), and it ends in state 0 or
-// stops with FinalState.
+// slot and keeps a read and a write position (bits consumed, words taken),
+// which decodes the same bits in the same cycles. Invariants: 0 <= pointer <
+// 32; a lane never reads past the word flagged last (it stops with
+// StreamEndsEarly instead of waiting), and it ends in state 0 or stops with
+// FinalState.
 #pragma once
 
 #include <array>
@@ -168,9 +168,10 @@ class AnsLane {
     }
     if (out_taken && !o.decoded) out_valid_ = false;
 
-    // The bit buffer: consume, drop a finished word, append the arriving word.
+    // The bit buffer: consume, drop the words read to their end, append the
+    // arriving word.
     pointer_ += consumed;
-    if (pointer_ >= 32) {
+    while (pointer_ >= 32) {
       for (int i = 0; i + 1 < Config::kWindowWords; ++i) buffer_[i] = buffer_[i + 1];
       --words_;
       pointer_ -= 32;

@@ -5,10 +5,10 @@
 //            as its address, only when the state changes, so the RAM's address
 //            register is the state register (no separate state flip-flops)
 //   extract  two funnel shifters over the ring of buffer words: the raw field
-//            from the read position, and from one bit below the state bits
-//            (read position + raw_bits - 1 of the entry's kind) the raw sign
-//            and the state bits
-//   advance  state = next_base + state bits; pointer += raw_bits + num_bits
+//            below its top bit from the read position, and from one bit below
+//            the state bits (read position + raw_bits of the entry's kind - 1)
+//            the raw field's top bit (a normal symbol's sign) and the state bits
+//   advance  state = next_base + state bits; read position += raw_bits + num_bits
 //   merge    output = pattern bits | low raw bits | raw sign at bit
 //            pattern_bits-1; a REPEAT takes the word repeat_distance lane
 //            symbols back (history RAM) above its raw field
@@ -17,20 +17,31 @@
 // num_bits is table_log).
 //
 // Resources (what keeps a lane small):
-//   bit buffer  WindowWords word slots used as a ring: an arriving word is
-//               written into the free slot after the used ones and never
-//               moves; the read position is {head slot, pointer into it}, and
-//               the funnels rotate the ring (its first OutWidth-1 bits repeated
-//               above its top), so a dropped word costs only head + 1
-//   count       an up-counter of decoded symbols (reset by start_i, no load
-//               multiplexer) compared with cfg_count_i; the lane is finished
-//               when they are equal, and a finished lane in Run ends in Done or,
-//               when the state after its last symbol (zero_q) was not 0, in
-//               FinalState, both visible in the cycle after the last symbol as
-//               in the model
-//   history     a ring of repeat_distance words: the word read at the ring
-//               pointer is the one written repeat_distance symbols before, and
-//               the first wrap of the pointer says that there is one
+//   bit buffer  WindowWords word slots used as a ring: word k of the stream
+//               goes to slot k mod WindowWords and never moves. Two positions
+//               count modulo two rings: rd_q, the stream bits consumed, and
+//               wr_q, the words taken. The funnels read the ring at rd_q (its
+//               first bits repeated above its top, so a field may cross the
+//               wrap); a word whose bits are all consumed is free at once, so
+//               there is no word count or drop logic, only the differences
+//               wr_q - rd_q / 32 (words held) and end - 32 * wr_q (enough bits)
+//   adders      on carry chains, each 6-input LUT taking one operand bit with
+//               the multiplexer in front of it (raw_bits by kind, the state
+//               mask); the register operand goes first, on the chain's DI
+//               input, written as a - ~b - 1 because yosys's alumacc orders
+//               the operands of a + b itself
+//   count       step_counter: an up-counter of decoded symbols compared with
+//               cfg_count_i; the lane is finished when they are equal, and a
+//               finished lane in Run ends in Done or, when the state after its
+//               last symbol (zero_q) was not 0, in FinalState, both visible in
+//               the cycle after the last symbol as in the model
+//   history     a ring of repeat_distance words in LUT-RAM, read and written at
+//               ring_pointer's pointer: the word read is the one written
+//               repeat_distance symbols before, and the pointer's first wrap
+//               says that there is one
+//   hierarchy   funnel_shift, step_counter and ring_pointer are kept as modules
+//               by synthesis (keep_hierarchy): flattened into the lane, ABC's
+//               delay-first mapping duplicates logic across them
 //
 // Table word (W = PatternWidth): [W-2:0] pattern bits, [W+2:W-1] num_bits,
 // [W+14:W+3] next_base, [W+15] REPEAT (golden/codec/lane_setup.hpp).
@@ -85,25 +96,16 @@ module ans_lane #(
   localparam int W            = PatternWidth;
   localparam int TableBits    = W + 16;
   localparam int RawBitsMax   = W > 16 ? 24 : W - 5;
-  localparam int PeekBits     = RawBitsMax + 12;           // the most bits one symbol reads
+  localparam int KeepWidth    = $clog2(RawBitsMax + 1);
   localparam int RingBits     = WindowWords * 32;
   localparam int RingLog      = $clog2(RingBits);
-  localparam int HeadWidth    = RingLog - 5;
-  // With at most 32 bits a symbol, one dropped word a clock keeps the pointer
-  // below 32; wider symbols can leave it up to RingBits-32, as in the model.
-  localparam int PtrMax       = PeekBits > 32 ? RingBits - 32 : 31;
-  localparam int PtrWidth     = $clog2(PtrMax + 1);
-  localparam int SumWidth     = $clog2(PtrMax + PeekBits + 1);
-  localparam int WordsWidth   = $clog2(WindowWords + 1);
-  localparam int CmpWidth     = WordsWidth + 5 > SumWidth ? WordsWidth + 5 : SumWidth;
+  // The read and write positions count modulo two rings: the words held
+  // (0 .. WindowWords) and end - 32 * wr_q in words (-WindowWords .. 1, a
+  // symbol reads at most 36 bits) fit their differences.
+  localparam int PosWidth     = RingLog + 1;
+  localparam int WrWidth      = PosWidth - 5;
   localparam int HistLog      = $clog2(HistoryDepth);
   localparam int DistWidth    = $clog2(HistoryDepth + 1);
-
-  // Idle and Done behave alike: no words, no input.
-  localparam logic [1:0] PhaseOff   = 2'd0;
-  localparam logic [1:0] PhaseInit  = 2'd1;
-  localparam logic [1:0] PhaseRun   = 2'd2;
-  localparam logic [1:0] PhaseError = 2'd3;
 
   localparam logic [1:0] ErrNone        = 2'd0;
   localparam logic [1:0] ErrStreamEnds  = 2'd1;
@@ -111,20 +113,16 @@ module ans_lane #(
   localparam logic [1:0] ErrRepeatEarly = 2'd3;
 
   // ---------------------------------------------------------------- registers
-  logic [1:0]               phase_d, phase_q;
-  logic [1:0]               error_d, error_q;
-  logic [WordsWidth-1:0]    words_d, words_q;
-  logic [HeadWidth-1:0]     head_d, head_q;
-  logic [PtrWidth-1:0]      pointer_d, pointer_q;
-  logic                     last_taken_d, last_taken_q;
+  logic                     init_q, run_q;        // the phase: Init, Run, else off (Idle, Done, Error)
+  logic [1:0]               error_q;
+  logic [PosWidth-1:0]      rd_q;                 // read position: stream bits consumed
+  logic [WrWidth-1:0]       wr_q;                 // write position: stream words taken
+  logic                     last_taken_q;
   logic [31:0]              slot_q [WindowWords];
-  logic [CountWidth-1:0]    produced_q;           // symbols decoded since start_i
   logic                     zero_q;               // the state after the last symbol is 0
-  logic [HistLog-1:0]       hist_ptr_q;           // history ring pointer, 0 .. repeat_distance-1
-  logic                     hist_ok_q;            // produced >= repeat_distance
-  logic                     out_valid_d, out_valid_q;
+  logic                     out_valid_q;
   logic [W-1:0]             out_word_q;
-  logic [TableBits-1:0]     entry_q;              // table[state]
+  logic [TableBits-1:0]     entry_q;
 
   // ------------------------------------------------------------ table RAM
   logic [TableBits-1:0] table_mem [4096];
@@ -135,132 +133,128 @@ module ans_lane #(
     if (table_we_i) table_mem[table_addr_i] <= table_data_i;
   end
 
-  // Cleared by start_i, so that Init sees next_base 0, num_bits 0, no REPEAT.
   always_ff @(posedge clk_i) begin
     if (start_i)       entry_q <= '0;
     else if (state_en) entry_q <= table_mem[next_state];
   end
 
   // ------------------------------------------------------------ history RAM
-  // A ring of repeat_distance words: read and written at the same pointer.
-  logic [W-1:0] hist_mem [HistoryDepth];
-  logic         decode;
+  logic [W-1:0]       hist_mem [HistoryDepth];
+  logic [HistLog-1:0] hist_ptr;
+  logic               hist_ok;              // repeat_distance symbols decoded since start_i
+  logic               decode;
   logic [W-1:0] word;
   logic [W-1:0] above;
 
   always_ff @(posedge clk_i) begin
-    if (decode) hist_mem[hist_ptr_q] <= word;
+    if (decode) hist_mem[hist_ptr] <= word;
   end
-  assign above = hist_mem[hist_ptr_q];
+  assign above = hist_mem[hist_ptr];
 
   // ------------------------------------------------------------ decode
-  logic                 finished, is_init, is_run, rep;
+  logic                 finished, rep;
   logic [W-2:0]         high;
-  logic [3:0]           num_bits;
+  logic [3:0]           num_bits, nbits_eff;
   logic [11:0]          next_base;
-  logic [3:0]           nbits_eff;
-  logic                 enough;
-  logic [RawBitsMax-1:0] peek;  // the raw field and what follows it
-  logic [11:0]          state_bits;
-  logic [11:0]          state_mask;
-  logic                 word_arrives, out_taken, out_free;
-  logic                 starved, advance_init, try_decode, too_early;
-  logic [SumWidth-1:0]  pointer_sum, pointer_next;
-  logic                 drop;
+  logic [RawBitsMax-2:0] peek;  // the raw field's bits below the top one
+  logic [RawBitsMax-1:0] raw;
+  logic [12:0]          state_window;
+  logic [11:0]          state_bits, state_mask, state_add;
+  logic [4:0]           skip_bits;
+  logic [PosWidth-1:0]  state_pos, end_pos;
+  logic                 enough, word_arrives, out_taken, out_free;
+  logic                 active, starved, advance_init, try_decode, too_early;
 
-  assign finished  = produced_q == cfg_count_i;
-  assign is_init   = phase_q == PhaseInit && !finished;
-  assign is_run    = phase_q == PhaseRun && !finished;
+  step_counter #(
+    .Width (CountWidth)
+  ) u_count (
+    .clk_i,
+    .start_i,
+    .step_i  (decode),
+    .limit_i (cfg_count_i),
+    .done_o  (finished)
+  );
+  assign active    = (init_q || run_q) && !finished;
   assign high      = entry_q[W-2:0];
   assign num_bits  = entry_q[W+2:W-1];
   assign next_base = entry_q[W+14:W+3];
   assign rep       = entry_q[W+15];
 
-  // Init reads table_log state bits and no raw field; Run reads the entry's.
-  assign nbits_eff = num_bits | (is_init ? cfg_table_log_i : 4'd0);
+  // Init reads table_log state bits and no raw field (entry_q is clear).
+  // state_pos = rd + raw field (the state bits), end_pos = the read position
+  // after this symbol.
+  assign nbits_eff = num_bits | (init_q ? cfg_table_log_i : 4'd0);
+  assign skip_bits = init_q ? 5'd0 : (rep ? cfg_repeat_raw_bits_i : cfg_raw_bits_i);
+  assign state_pos = rd_q - ~(PosWidth'(skip_bits)) - PosWidth'(1);
+  assign end_pos   = PosWidth'(nbits_eff) + state_pos;
 
-  // Ring positions: the raw field at {head, pointer}; the state funnel one
-  // bit below the state bits (at raw_eff - 1: low_bits for a normal symbol,
-  // whose raw field ends in the sign), so that its bit 0 is the sign.
-  logic [RingLog-1:0] raw_pos, state_pos, below_state, repeat_below;
-  if (PtrWidth > 5) begin : g_wide_ptr
-    assign raw_pos = {HeadWidth'(head_q + HeadWidth'(pointer_q[PtrWidth-1:5])), pointer_q[4:0]};
-  end else begin : g_narrow_ptr
-    assign raw_pos = {head_q, pointer_q};
-  end
-  assign repeat_below = RingLog'(cfg_repeat_raw_bits_i) - RingLog'(1);
-  assign below_state  = is_init ? '1 : (rep ? repeat_below : RingLog'(cfg_low_bits_i));
-  assign state_pos    = raw_pos + below_state;
+  // Enough bits: end_pos <= 32 * wr_q.
+  logic [WrWidth-1:0] end_words;
+  assign end_words = end_pos[PosWidth-1:5] - wr_q;
+  assign enough    = end_words[WrWidth-1] || (end_words == '0 && end_pos[4:0] == 5'd0);
 
-  // pointer_sum = pointer + raw_eff + nbits_eff, the pointer after this symbol.
-  if (PtrMax + PeekBits < RingBits) begin : g_end_from_ring
-    // It fits the ring's positions: one more adder after state_pos, and the
-    // words it crossed from the head.
-    logic [RingLog-1:0] end_pos;
-    assign end_pos     = state_pos + RingLog'(nbits_eff) + RingLog'(1);
-    assign pointer_sum = SumWidth'({HeadWidth'(end_pos[RingLog-1:5] - head_q), end_pos[4:0]});
-  end else begin : g_end_from_pointer
-    logic [4:0]          raw_eff;
-    logic [SumWidth-1:0] need;
-    assign raw_eff     = is_init ? 5'd0 : (rep ? cfg_repeat_raw_bits_i : cfg_raw_bits_i);
-    assign need        = SumWidth'(raw_eff) + SumWidth'(nbits_eff);
-    assign pointer_sum = SumWidth'(pointer_q) + need;
-  end
-  assign enough = CmpWidth'({words_q, 5'd0}) >= CmpWidth'(pointer_sum);
-
-  // The ring, with its low bits repeated above its top so that a funnel
-  // shifter reads across the wrap.
   logic [RingBits-1:0] ring;
-  logic [12:0]         state_window;  // [0]: the bit below the state bits
   for (genvar i = 0; i < WindowWords; i++) begin : g_ring
     assign ring[i*32 +: 32] = slot_q[i];
   end
+  // The raw field from the read position, but for its top bit RawBitsMax-1:
+  // kept only when the field is RawBitsMax bits long, it is then the bit below
+  // the state bits, state_window[0].
   funnel_shift #(
-    .InWidth    (RingBits + RawBitsMax - 1),
-    .OutWidth   (RawBitsMax),
+    .InWidth    (RingBits + RawBitsMax - 2),
+    .OutWidth   (RawBitsMax - 1),
     .ShiftWidth (RingLog)
   ) u_raw (
-    .in_i    ({ring[RawBitsMax-2:0], ring}),
-    .shift_i (raw_pos),
+    .in_i    ({ring[RawBitsMax-3:0], ring}),
+    .shift_i (rd_q[RingLog-1:0]),
     .out_o   (peek)
   );
+  // From one bit below the state bits (the ring seen one bit up: bit 0 of the
+  // funnel's input is the ring's top bit), so that bit 0 is the raw field's
+  // last bit: the sign of a normal symbol.
   funnel_shift #(
     .InWidth    (RingBits + 12),
     .OutWidth   (13),
     .ShiftWidth (RingLog)
   ) u_state_bits (
-    .in_i    ({ring[11:0], ring}),
-    .shift_i (state_pos),
+    .in_i    ({ring[10:0], ring, ring[RingBits-1]}),
+    .shift_i (state_pos[RingLog-1:0]),
     .out_o   (state_window)
   );
   assign state_bits = state_window[12:1];
   assign state_mask = ~(12'hfff << nbits_eff);
-  assign next_state = next_base + (state_bits & state_mask);
+  assign state_add  = state_bits & state_mask;
+  assign next_state = next_base - ~state_add - 12'd1;  // next_base + state_add
 
-  assign in_ready_o   = (words_q < WordsWidth'(WindowWords)) && !last_taken_q && (is_init || is_run);
+  logic [WrWidth-1:0] words;
+  assign words        = wr_q - rd_q[PosWidth-1:5];
+  assign in_ready_o   = words < WrWidth'(WindowWords) && !last_taken_q && active;
   assign word_arrives = in_valid_i && in_ready_o;
   assign out_taken    = out_valid_q && out_ready_i;
   assign out_free     = !out_valid_q || out_taken;
 
-  assign starved      = (is_init || is_run) && !enough;
-  assign advance_init = is_init && enough;
-  assign try_decode   = is_run && enough && out_free;
-  assign too_early    = try_decode && rep && !hist_ok_q;
+  assign starved      = active && !enough;
+  assign advance_init = init_q && !finished && enough;
+  assign try_decode   = run_q && !finished && enough && out_free;
+  assign too_early    = try_decode && rep && !hist_ok;
   assign decode       = try_decode && !too_early;
   assign state_en     = advance_init || decode;
 
   // The merge: the output word of this symbol. A normal symbol keeps its low
-  // raw bits (below low_bits; the raw field is the sign and those bits) and
+  // raw bits (below low_bits; the raw field is those bits and the sign) and
   // puts the sign at bit pattern_bits-1; a REPEAT keeps repeat_raw_bits raw
   // bits and takes the rest from the history. REPEAT entries carry no pattern
-  // bits, so both OR in the entry's.
-  logic [4:0]   keep_bits;
-  logic [W-1:0] keep_mask, sign_word;
-  logic         sign;
-  assign keep_bits = rep ? cfg_repeat_raw_bits_i : cfg_low_bits_i;
+  // bits, normal entries none in the kept raw bits.
+  logic [KeepWidth-1:0] keep_bits;
+  logic [W-1:0]         keep_mask, sign_word;
+  logic                 sign;
+  assign keep_bits = KeepWidth'(rep ? cfg_repeat_raw_bits_i : cfg_low_bits_i);
   for (genvar i = 0; i < W; i++) begin : g_merge
-    assign keep_mask[i] = i < RawBitsMax && {1'b0, keep_bits} > 6'(i);
-    // pattern_bits is 16 or 32: the sign sits at bit 15 or bit 31.
+    if (i < RawBitsMax) begin : g_raw
+      assign keep_mask[i] = keep_bits > KeepWidth'(i);
+    end else begin : g_no_raw
+      assign keep_mask[i] = 1'b0;
+    end
     if ((i + 1) % 16 == 0) begin : g_sign
       assign sign_word[i] = sign && !rep && (W < 32 || cfg_pattern_bits_i == 6'(i + 1));
     end else begin : g_no_sign
@@ -268,48 +262,43 @@ module ans_lane #(
     end
   end
   assign sign = state_window[0];
-  assign word = (W'(peek[RawBitsMax-1:0]) & keep_mask) | ({W{rep}} & above & ~keep_mask) |
-                {1'b0, high} | sign_word;
+  assign raw  = {state_window[0], peek};
+  assign word = keep_mask & W'(raw) | ~keep_mask & (rep ? above : {1'b0, high}) | sign_word;
 
-  // The bit buffer: consume, drop a finished word, append the arriving word
-  // in the free slot after the used ones.
-  assign pointer_next = state_en ? pointer_sum : SumWidth'(pointer_q);
-  assign drop         = pointer_next >= SumWidth'(32);
-
-  logic [HeadWidth-1:0] write_slot;
-  assign write_slot = HeadWidth'(head_q + HeadWidth'(words_q));
+  // The bit buffer: an arriving word goes to slot wr mod WindowWords.
   always_ff @(posedge clk_i) begin
     for (int i = 0; i < WindowWords; i++) begin
-      if (word_arrives && write_slot == HeadWidth'(i)) slot_q[i] <= in_word_i;
+      if (word_arrives && wr_q[RingLog-6:0] == (RingLog-5)'(i)) slot_q[i] <= in_word_i;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (start_i) begin
+      rd_q <= '0;
+    end else if (state_en) begin
+      rd_q <= end_pos;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (start_i) begin
+      wr_q <= '0;
+    end else if (word_arrives) begin
+      wr_q <= wr_q + WrWidth'(1);
     end
   end
 
   // The history ring wraps after repeat_distance symbols.
-  logic [DistWidth-1:0] hist_ptr_inc;
-  logic                 hist_wrap;
-  assign hist_ptr_inc = DistWidth'(hist_ptr_q) + DistWidth'(1);
-  assign hist_wrap    = hist_ptr_inc == cfg_repeat_distance_i;
-
-  always_ff @(posedge clk_i) begin
-    if (start_i) begin
-      produced_q <= '0;
-      hist_ok_q  <= 1'b0;
-    end else if (decode) begin
-      produced_q <= produced_q + CountWidth'(1);
-      hist_ok_q  <= hist_ok_q || hist_wrap;
-    end
-  end
-
-  // Reset like the control registers; only start_i gives it meaning.
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      hist_ptr_q <= '0;
-    end else if (start_i) begin
-      hist_ptr_q <= '0;
-    end else if (decode) begin
-      hist_ptr_q <= hist_wrap ? '0 : HistLog'(hist_ptr_inc);
-    end
-  end
+  ring_pointer #(
+    .PtrWidth    (HistLog),
+    .LengthWidth (DistWidth)
+  ) u_hist_ptr (
+    .clk_i,
+    .start_i,
+    .step_i   (decode),
+    .length_i (cfg_repeat_distance_i),
+    .ptr_o    (hist_ptr),
+    .full_o   (hist_ok)
+  );
 
   always_ff @(posedge clk_i) begin
     if (decode) begin
@@ -318,42 +307,23 @@ module ans_lane #(
     end
   end
 
+  // Phase and error. Init and Run are one flip-flop each (neither: Idle, Done
+  // or Error, told apart by error_q).
+  logic init_d, run_d, out_valid_d, last_taken_d;
+  logic [1:0] error_d;
   always_comb begin
-    phase_d      = phase_q;
+    init_d       = init_q && !(finished || enough || last_taken_q);
+    run_d        = advance_init || (run_q && !finished && !(starved && last_taken_q) && !too_early);
     error_d      = error_q;
-    words_d      = words_q;
-    if (drop && !word_arrives) words_d = words_q - WordsWidth'(1);
-    if (!drop && word_arrives) words_d = words_q + WordsWidth'(1);
-    head_d       = head_q + HeadWidth'(drop);
-    pointer_d    = drop ? PtrWidth'(pointer_next - SumWidth'(32)) : PtrWidth'(pointer_next);
+    if (starved && last_taken_q) error_d = ErrStreamEnds;
+    if (too_early) error_d = ErrRepeatEarly;
+    if (run_q && finished && !zero_q) error_d = ErrFinalState;
     last_taken_d = word_arrives ? in_last_i : last_taken_q;
     out_valid_d  = decode || (out_valid_q && !out_taken);
-
-    if (starved && last_taken_q) begin
-      phase_d = PhaseError;
-      error_d = ErrStreamEnds;
-    end
-    if (advance_init) phase_d = PhaseRun;
-    if (too_early) begin
-      phase_d = PhaseError;
-      error_d = ErrRepeatEarly;
-    end
-    // Finished: Done, or FinalState after a last symbol that left a state other than 0.
-    if (finished && (phase_q == PhaseInit || phase_q == PhaseRun)) begin
-      if (phase_q == PhaseRun && !zero_q) begin
-        phase_d = PhaseError;
-        error_d = ErrFinalState;
-      end else begin
-        phase_d = PhaseOff;
-      end
-    end
-
     if (start_i) begin
-      phase_d      = PhaseInit;
+      init_d       = 1'b1;
+      run_d        = 1'b0;
       error_d      = ErrNone;
-      words_d      = '0;
-      head_d       = '0;
-      pointer_d    = '0;
       last_taken_d = 1'b0;
       out_valid_d  = 1'b0;
     end
@@ -361,19 +331,15 @@ module ans_lane #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      phase_q      <= PhaseOff;
+      init_q       <= 1'b0;
+      run_q        <= 1'b0;
       error_q      <= ErrNone;
-      words_q      <= '0;
-      head_q       <= '0;
-      pointer_q    <= '0;
       last_taken_q <= 1'b0;
       out_valid_q  <= 1'b0;
     end else begin
-      phase_q      <= phase_d;
+      init_q       <= init_d;
+      run_q        <= run_d;
       error_q      <= error_d;
-      words_q      <= words_d;
-      head_q       <= head_d;
-      pointer_q    <= pointer_d;
       last_taken_q <= last_taken_d;
       out_valid_q  <= out_valid_d;
     end
@@ -381,10 +347,10 @@ module ans_lane #(
 
   assign out_valid_o    = out_valid_q;
   assign out_word_o     = out_word_q;
-  assign has_more_o     = out_valid_q || is_init || is_run;
-  assign error_o        = (phase_q == PhaseRun && finished && !zero_q) ? ErrFinalState : error_q;
+  assign has_more_o     = out_valid_q || active;
+  assign error_o        = (run_q && finished && !zero_q) ? ErrFinalState : error_q;
   assign stall_input_o  = starved && !last_taken_q && !word_arrives;
   assign stall_refill_o = starved && !last_taken_q && word_arrives;
-  assign stall_output_o = is_run && enough && !out_free;
+  assign stall_output_o = run_q && !finished && enough && !out_free;
   assign decoded_o      = decode;
 endmodule

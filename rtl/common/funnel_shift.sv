@@ -2,7 +2,10 @@
 // (zeros past the top). Built as 4-way steps from the widest shift down, each
 // step only as wide as the steps after it can still use, so that a step maps
 // to one 6-input LUT a bit (two shift bits and four data bits); an odd
-// ShiftWidth ends with a 2-way step.
+// ShiftWidth ends with a 2-way step. Kept as one module by synthesis: mapped
+// inside a flattened design, ABC's delay-first mapping duplicates the steps
+// and the logic around them (ans_lane: 47 LUTs more).
+(* keep_hierarchy *)
 module funnel_shift #(
   parameter int InWidth    = 64,
   parameter int OutWidth   = 16,

@@ -22,11 +22,11 @@ using test::EncodedStories;
 // Every tensor through one RTL build and the hls model of the same width,
 // with the same stimulus: same weights, same cycles, same stalls.
 template <class Rtl>
-void expect_bit_and_cycle_exact(uint64_t seed) {
+void expect_bit_and_cycle_exact(uint64_t seed, golden::DType dtype = golden::DType::BF16) {
   Rtl rtl;
   HlsAnsEngine<hls::AnsLaneConfig<Rtl::kWidth>> hls(Rtl::kLanes);
   for (const int lanes : {1, 4, 8}) {
-    const EncodedStories e = test::encoded_stories(lanes);
+    const EncodedStories e = test::encoded_stories(lanes, dtype);
     AnsRunStats total;
     for (size_t i = 0; i < e.encoded.size(); ++i) {
       const AnsRunOptions o{0, 0.3, 0.3, seed + i, 10000, true};
@@ -41,7 +41,8 @@ void expect_bit_and_cycle_exact(uint64_t seed) {
       total.add(r);
     }
     EXPECT_EQ(total.weights, 260032u);
-    std::printf("width %d, lanes %d, 30%% stalls both sides: %llu cycles\n", Rtl::kWidth, lanes,
+    std::printf("%s, width %d, lanes %d, 30%% stalls both sides: %llu cycles\n",
+                std::string(golden::dtype_name(dtype)).c_str(), Rtl::kWidth, lanes,
                 static_cast<unsigned long long>(total.cycles));
   }
 }
@@ -50,6 +51,11 @@ TEST(RtlAnsDecoder, EveryTensorBitExactAndCycleExactWithTheHlsModel) {
   const uint64_t seed = test::seed_from_env();
   expect_bit_and_cycle_exact<RtlAnsEngine16>(seed);  // the synthesized configuration
   expect_bit_and_cycle_exact<RtlAnsEngine>(seed);
+}
+
+// fp16 has the widest raw field a 16-bit lane carries: sign and 10 fraction bits.
+TEST(RtlAnsDecoder, Fp16EveryTensorBitExactAndCycleExact) {
+  expect_bit_and_cycle_exact<RtlAnsEngine16>(test::seed_from_env(), golden::DType::F16);
 }
 
 TEST(RtlAnsDecoder, Fp32TensorsThroughTheWidePath) {

@@ -26,12 +26,13 @@ struct EncodedStories {
   }
 };
 
-// stories260K as bf16 (or fp32 as stored) in `lanes` lanes, default codec choices.
+// stories260K as bf16, fp16 or fp32 (as stored) in `lanes` lanes, default codec choices.
 inline EncodedStories encoded_stories(int lanes, golden::DType dtype = golden::DType::BF16) {
   EncodedStories e;
   e.tensors = golden::read_llama2c(WS_MODELS_DIR "/stories260K.bin").tensors;
-  if (dtype == golden::DType::BF16) {
-    for (auto& t : e.tensors) t = golden::to_bf16(t);
+  for (auto& t : e.tensors) {
+    if (dtype == golden::DType::BF16) t = golden::to_bf16(t);
+    if (dtype == golden::DType::F16) t = golden::to_fp16(t);
   }
   golden::LosslessOptions o;
   o.lanes = lanes;
