@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS      ?= 2
 CMAKE_ARGS ?=
 
-.PHONY: all setup build run test bench synth regress sanitize clean
+.PHONY: all setup build run test bench synth contract regress sanitize clean
 
 all: build
 
@@ -17,7 +17,7 @@ build: setup
 
 # The main job on the embedded default model.
 run: build
-	$(BUILD_DIR)/host/weightstream run
+	$(BUILD_DIR)/bin/weightstream run
 
 # Every test except the long regression sweeps, then the C++ suites again
 # under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -30,6 +30,10 @@ bench: build
 
 synth: build
 	cmake --build $(BUILD_DIR) --target synth
+
+# Rewrites rtl/common/ws_pkg.sv from golden/contract/hw_contract.json.
+contract: build
+	cmake --build $(BUILD_DIR) --target contract
 
 # Long sweeps: everything, including the tests labelled `regress`.
 regress: build

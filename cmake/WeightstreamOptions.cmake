@@ -1,7 +1,13 @@
-# Warning flags, sanitizers and project-wide paths, applied to the project's own
-# targets only (generated Verilator code is compiled with Verilator's flags).
+# Warning flags, sanitizers and project-wide settings, applied to the project's
+# own targets only (generated Verilator code is compiled with Verilator's flags).
 
 option(WS_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(WS_WITH_VERILATOR
+       "Build the RTL under Verilator: the rtl engines, the RTL tests and benchmarks (off: golden, hls and the codec commands only)"
+       ON)
+
+# Code generated from the tables of golden/contract/ (ws_contract_gen).
+set(WS_GENERATED_DIR ${PROJECT_BINARY_DIR}/generated)
 
 add_library(ws_warnings INTERFACE)
 target_compile_options(ws_warnings INTERFACE -Wall -Wextra -Werror)
@@ -12,10 +18,10 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_L
 endif()
 
 add_library(ws_project INTERFACE)
-target_include_directories(ws_project INTERFACE ${PROJECT_SOURCE_DIR})
-target_compile_definitions(ws_project INTERFACE
-  WS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-  WS_MODELS_DIR="${PROJECT_SOURCE_DIR}/models")
+target_include_directories(ws_project INTERFACE ${PROJECT_SOURCE_DIR} ${WS_GENERATED_DIR})
+if(WS_WITH_VERILATOR)
+  target_compile_definitions(ws_project INTERFACE WS_WITH_VERILATOR=1)
+endif()
 if(WS_SANITIZE)
   target_compile_options(ws_project INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
                                                -fno-sanitize-recover=all)

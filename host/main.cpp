@@ -3,14 +3,15 @@
 #include <cstdio>
 #include <exception>
 
-#include "golden/model/tensor.hpp"
+#include "golden/common/error.hpp"
 #include "host/commands/commands.hpp"
-#include "host/support/cli_errors.hpp"
+#include "host/support/exit_codes.hpp"
 
 int main(int argc, char** argv) {
   using namespace ws::host;
   CLI::App app{"weightstream: compressed LLM weights, from the golden model down to RTL, checked bit for bit.\n"
-               "Exit codes: 0 success, 1 usage error, 2 bad input, 3 a hardware model disagreed with golden."};
+               "Exit codes: 0 success, 1 usage error, 2 bad input, 3 a hardware model disagreed with golden,\n"
+               "4 a hardware model hung, 5 an output cannot be written, 70 internal error, 130/143 interrupted."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "weightstream 0.1.0");
   Action action;
@@ -33,14 +34,12 @@ int main(int argc, char** argv) {
   }
   try {
     return action();
-  } catch (const UsageError& e) {
-    std::fprintf(stderr, "weightstream: %s\n", e.what());
-    return kExitUsage;
-  } catch (const ws::golden::InputError& e) {
-    std::fprintf(stderr, "weightstream: %s\n", e.what());
-    return kExitBadInput;
+  } catch (const ws::golden::Error& e) {
+    std::fprintf(stderr, "weightstream: %s%s\n", e.code() == ws::golden::ErrorCode::Internal ? "internal error: " : "",
+                 e.what());
+    return exit_code_for(e.code());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weightstream: internal error: %s\n", e.what());
-    return 4;
+    return kExitInternal;
   }
 }

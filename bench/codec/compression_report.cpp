@@ -1,6 +1,8 @@
 // ws_compression_report: compressed sizes of the lossless codec and of the
 // baselines on the same tensors, in one run; writes compression.json and
-// compression.md (docs/FORMAT.md, "bench/results/compression.json").
+// compression.md (docs/FORMAT.md, "bench/results/compression.json"). With
+// --project-dir, a model under that directory is named relative to it, so the
+// committed results do not depend on where the tree is checked out.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -50,14 +52,30 @@ std::vector<Method> measure(std::span<const Tensor> tensors) {
   return methods;
 }
 
+// The model path as the results record it: relative to project_dir when the
+// model lies under it (compared lexically, so a symlinked models/ still counts),
+// else as given.
+std::string recorded_path(const std::string& path, const std::string& project_dir) {
+  namespace fs = std::filesystem;
+  if (project_dir.empty()) return path;
+  const fs::path relative =
+      fs::absolute(path).lexically_normal().lexically_relative(fs::absolute(project_dir).lexically_normal());
+  if (relative.empty() || *relative.begin() == ".." || relative == ".") return path;
+  return relative.generic_string();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Compressed sizes of the lossless codec and of zlib, zstd, byte-planed zstd and Huffman baselines"};
   std::vector<std::string> models;
   std::string out_dir;
+  std::string project_dir;
   app.add_option("models", models, "Model files (.safetensors or llama2.c .bin)")->required();
   app.add_option("--out-dir", out_dir, "Where compression.json and compression.md go")->required();
+  app.add_option("--project-dir", project_dir,
+                 "Project root: models under it are recorded relative to it (default: recorded as given)")
+      ->check(CLI::ExistingDirectory);
   CLI11_PARSE(app, argc, argv);
 
   nlohmann::json runs = nlohmann::json::array();
@@ -81,7 +99,10 @@ int main(int argc, char** argv) {
                       static_cast<unsigned long long>(m.bytes), ratio);
         md += row;
       }
-      runs.push_back({{"model", path}, {"as", as}, {"original_bytes", original_bytes}, {"methods", methods}});
+      runs.push_back({{"model", recorded_path(path, project_dir)},
+                      {"as", as},
+                      {"original_bytes", original_bytes},
+                      {"methods", methods}});
     }
   }
   std::filesystem::create_directories(out_dir);

@@ -59,10 +59,10 @@ int main(int argc, char** argv) {
   const uint64_t before = engine.simulated_cycles();
   const auto start = Clock::now();
   for (int r = 0; r < repetitions; ++r) {
-    const sim::AnsRunStats s = sim::run_tensor(engine, tensor_name, setup, tensors[index].bits,
-                                               {0, 0.25, 0.25, static_cast<uint64_t>(r + 1), 10000, true});
-    if (!s.ok) {
-      std::fprintf(stderr, "verilator run failed: %s\n", s.error.c_str());
+    const sim::AnsRunStats s = sim::run_tensor(engine, tensor_name, setup, sim::expect_weights(tensors[index].bits, setup),
+                                               {0, 0.25, 0.25, static_cast<uint64_t>(r + 1), 10000});
+    if (!s.ok()) {
+      std::fprintf(stderr, "verilator run failed: %s\n", s.status.message().c_str());
       return 1;
     }
   }

@@ -1,16 +1,29 @@
-// ws_synth_report: synthesizes every block of the table bench/synth/blocks.json
-// with yosys `synth_xilinx -flatten` and reports LUTs, flip-flops, block RAMs,
-// DSPs and carry/mux cells as bench/results/synth.{json,md}.
+// ws_synth_report: synthesizes the hardware blocks with yosys
+// `synth_xilinx -flatten` and reports LUTs, flip-flops, block RAMs, DSPs and
+// carry/mux cells as bench/results/synth.{json,md}.
 //
-// Entries name their sources by set ("source_set": a key of the table's
-// "source_sets") or list them ("sources"); paths are relative to --source-dir.
+// The entries come from two tables, in this order:
+//   --units   golden/contract/decoder_units.json, the numeric decoder units:
+//             one entry per unit (block = its module, variant = its name,
+//             sources = the block table's source set named after the module,
+//             register stage = stream_register);
+//   --blocks  bench/synth/blocks.json, the other blocks (the ANS decoder).
+// Block-table entries name their sources by set ("source_set": a key of the
+// table's "source_sets") or list them ("sources"). Paths are relative to
+// --source-dir, and so are the table's "include_dirs" (yosys -I).
 //
 // Each entry runs in one yosys process: the full block, then (when the entry
 // names its register-stage modules) the same top with those modules as black
 // boxes, so `core_luts` counts the decode logic without the output register.
-// Runs go in parallel (--jobs); results keep the table's order.
+// Runs go in parallel (--jobs); results keep the tables' order.
 //
-// Exit codes: 0 success, 1 usage error, 2 bad block table or a failed yosys run.
+// --budgets names ceilings for luts, ffs and brams per entry label ("block
+// variant", e.g. "posit_decoder posit16es1" or "ans_lane"). After writing the
+// results, every synthesized entry is checked against its ceilings; an entry
+// over one, or without a budget, fails the run (exit 3).
+//
+// Exit codes: 0 success, 1 usage error, 2 bad table or a failed yosys run,
+// 3 an entry over its budget or without one.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -50,6 +63,10 @@ constexpr const char* kFlow = "synth_xilinx -flatten";
 constexpr int kLogTailLines = 30;
 constexpr const char* kFullStatFile = "full_stat.json";
 constexpr const char* kCoreStatFile = "core_stat.json";
+// Every numeric decoder unit registers its output through this module
+// (docs/FORMAT.md 3), so core_luts leaves it out.
+constexpr const char* kUnitRegisterStage = "stream_register";
+constexpr int kBudgetExceeded = 3;
 
 // A failure the user can act on: printed as is, exit code 2.
 struct ReportError : std::runtime_error {
@@ -71,20 +88,27 @@ struct BlockEntry {
   std::vector<std::string> sources;  // relative to the source dir
   std::vector<std::string> register_stage_modules;
   std::optional<long long> anchor_luts;
+  std::string origin;  // where the entry comes from, e.g. "decoder_units.json: units[2]"
 
-  // What --only matches against, and how progress and errors name the entry.
-  std::string label() const {
-    std::string text = block;
-    if (!variant.empty()) text += " " + variant;
-    if (!parameters.empty()) text += " " + parameter_text(parameters);
-    return text;
-  }
+  // Names the entry in progress lines, errors and the budget table; unique.
+  std::string label() const { return variant.empty() ? block : block + " " + variant; }
+  // What --only matches against: the label and the parameters.
+  std::string description() const { return parameters.empty() ? label() : label() + " " + parameter_text(parameters); }
 };
 
 struct BlockTable {
   std::string anchor_source;
-  std::vector<BlockEntry> entries;
+  std::vector<std::string> include_dirs;  // relative to the source dir
+  std::vector<BlockEntry> entries;        // the units, then the blocks
 };
+
+// Ceilings an entry must stay at or under; brams counts like CellCounts::brams.
+struct Budget {
+  long long luts = 0;
+  long long ffs = 0;
+  double brams = 0;
+};
+using Budgets = std::map<std::string, Budget>;  // entry label -> ceilings
 
 struct CellCounts {
   long long luts = 0;  // LUT1..LUT6
@@ -94,7 +118,7 @@ struct CellCounts {
   long long carry4 = 0;
   long long muxf7 = 0;
   long long muxf8 = 0;
-  long long inv = 0;  // yosys keeps inverters as INV cells; Vivado folds them into LUTs
+  long long inv = 0;  // yosys keeps inverters as INV cells, outside luts
   Json cells;         // every cell type, so blocks with LUT-RAM etc. lose nothing
 };
 
@@ -104,7 +128,7 @@ struct SynthResult {
   double seconds = 0;
 };
 
-// ---------------------------------------------------------------- block table
+// ------------------------------------------------------------------- tables
 
 template <typename T>
 T required_field(const Json& object, const char* key, const std::string& where) {
@@ -121,7 +145,26 @@ T optional_field(const Json& object, const char* key, const std::string& where, 
   return object.contains(key) ? required_field<T>(object, key, where) : fallback;
 }
 
+Json load_json(const fs::path& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw ReportError("cannot open " + what + " " + path.string());
+  Json document;
+  try {
+    document = Json::parse(in);
+  } catch (const Json::parse_error& e) {
+    throw ReportError(path.string() + ": not valid JSON: " + e.what());
+  }
+  if (!document.is_object()) throw ReportError(path.string() + ": expected a JSON object at the top");
+  return document;
+}
+
 using SourceSets = std::map<std::string, std::vector<std::string>>;
+
+std::string set_names(const SourceSets& sets) {
+  std::string names;
+  for (const auto& [name, files] : sets) names += (names.empty() ? "" : ", ") + name;
+  return names.empty() ? "none" : names;
+}
 
 // A list of source files, relative to the source dir: not empty, every file there.
 std::vector<std::string> checked_sources(const Json& list, const std::string& where, const fs::path& source_dir) {
@@ -138,6 +181,25 @@ std::vector<std::string> checked_sources(const Json& list, const std::string& wh
     }
   }
   return sources;
+}
+
+// "include_dirs": [dirs...], where yosys looks for `include files.
+std::vector<std::string> parse_include_dirs(const Json& document, const std::string& where,
+                                            const fs::path& source_dir) {
+  const auto dirs = optional_field<std::vector<std::string>>(document, "include_dirs", where, {});
+  for (const std::string& dir : dirs) {
+    const std::string path = (source_dir / dir).string();
+    if (!fs::is_directory(path)) {
+      throw ReportError(where + ": include_dirs: '" + dir + "' is not a directory under " + source_dir.string());
+    }
+    // yosys would split such a path or keep its quotes as part of the name (see yosys_script).
+    if (path.find_first_of(" \t\n\"") != std::string::npos) {
+      throw ReportError(where + ": include_dirs: '" + path +
+                        "' contains a space or a quote, which yosys read_verilog -I cannot take; use a source dir "
+                        "without them");
+    }
+  }
+  return dirs;
 }
 
 // "source_sets": {"name": [files...], ...}, the lists entries refer to by name.
@@ -166,53 +228,124 @@ std::vector<std::string> entry_sources(const Json& object, const std::string& wh
   const auto name = required_field<std::string>(object, "source_set", where);
   const auto found = sets.find(name);
   if (found == sets.end()) {
-    std::string known;
-    for (const auto& [set_name, files] : sets) known += (known.empty() ? "" : ", ") + set_name;
-    throw ReportError(where + ": unknown source_set '" + name + "' (source_sets has: " +
-                      (known.empty() ? "none" : known) + ")");
+    throw ReportError(where + ": unknown source_set '" + name + "' (source_sets has: " + set_names(sets) + ")");
   }
   return found->second;
+}
+
+Json parse_parameters(const Json& object, const std::string& where) {
+  Json parameters = optional_field<Json>(object, "parameters", where, Json::object());
+  if (!parameters.is_object()) throw ReportError(where + ": 'parameters' must be an object");
+  for (const auto& [name, value] : parameters.items()) {
+    if (!value.is_number_integer()) throw ReportError(where + ": parameter '" + name + "' is not an integer");
+  }
+  return parameters;
 }
 
 BlockEntry parse_entry(const Json& object, const std::string& where, const SourceSets& sets,
                        const fs::path& source_dir) {
   if (!object.is_object()) throw ReportError(where + ": expected an object");
   BlockEntry entry;
+  entry.origin = where;
   entry.block = required_field<std::string>(object, "block", where);
   entry.variant = optional_field<std::string>(object, "variant", where, "");
   entry.top = required_field<std::string>(object, "top", where);
-  entry.parameters = optional_field<Json>(object, "parameters", where, Json::object());
-  if (!entry.parameters.is_object()) throw ReportError(where + ": 'parameters' must be an object");
-  for (const auto& [name, value] : entry.parameters.items()) {
-    if (!value.is_number_integer()) throw ReportError(where + ": parameter '" + name + "' is not an integer");
-  }
+  entry.parameters = parse_parameters(object, where);
   entry.sources = entry_sources(object, where, sets, source_dir);
-  entry.register_stage_modules =
-      optional_field<std::vector<std::string>>(object, "register_stage_modules", where, {});
+  entry.register_stage_modules = optional_field<std::vector<std::string>>(object, "register_stage_modules", where, {});
   if (object.contains("anchor_luts")) entry.anchor_luts = required_field<long long>(object, "anchor_luts", where);
   return entry;
 }
 
-BlockTable load_block_table(const fs::path& path, const fs::path& source_dir) {
-  std::ifstream in(path);
-  if (!in) throw ReportError("cannot open block table " + path.string());
-  Json document;
-  try {
-    document = Json::parse(in);
-  } catch (const Json::parse_error& e) {
-    throw ReportError(path.string() + ": not valid JSON: " + e.what());
+// A unit of the unit table: its module synthesized with the unit's
+// parameters from the block table's source set of the same name. Fields the
+// report does not use (icarus, run_formats) are left to their readers.
+BlockEntry parse_unit(const Json& object, const std::string& where, const SourceSets& sets,
+                      const fs::path& blocks_path) {
+  if (!object.is_object()) throw ReportError(where + ": expected an object");
+  BlockEntry entry;
+  entry.origin = where;
+  entry.variant = required_field<std::string>(object, "name", where);
+  if (entry.variant.empty()) throw ReportError(where + ": empty 'name'");
+  entry.block = entry.top = required_field<std::string>(object, "module", where);
+  entry.parameters = parse_parameters(object, where);
+  const auto found = sets.find(entry.block);
+  if (found == sets.end()) {
+    throw ReportError(where + ": module '" + entry.block + "' has no source set of that name in " +
+                      blocks_path.string() + " (source_sets has: " + set_names(sets) + ")");
   }
-  const std::string where = path.string();
-  if (!document.is_object()) throw ReportError(where + ": expected a JSON object at the top");
+  entry.sources = found->second;
+  entry.register_stage_modules = {kUnitRegisterStage};
+  if (object.contains("anchor_luts")) entry.anchor_luts = required_field<long long>(object, "anchor_luts", where);
+  return entry;
+}
+
+// The units of units_path, then the blocks of blocks_path (which also holds
+// the source sets both refer to).
+BlockTable load_tables(const fs::path& blocks_path, const fs::path& units_path, const fs::path& source_dir) {
+  const Json blocks_document = load_json(blocks_path, "block table");
+  const std::string blocks_where = blocks_path.string();
   BlockTable table;
-  table.anchor_source = optional_field<std::string>(document, "anchor_source", where, "");
-  const SourceSets sets = parse_source_sets(document, where, source_dir);
-  const Json blocks = required_field<Json>(document, "blocks", where);
-  if (!blocks.is_array()) throw ReportError(where + ": 'blocks' must be an array");
+  table.anchor_source = optional_field<std::string>(blocks_document, "anchor_source", blocks_where, "");
+  table.include_dirs = parse_include_dirs(blocks_document, blocks_where, source_dir);
+  const SourceSets sets = parse_source_sets(blocks_document, blocks_where, source_dir);
+
+  const Json units_document = load_json(units_path, "unit table");
+  const Json units = required_field<Json>(units_document, "units", units_path.string());
+  if (!units.is_array()) throw ReportError(units_path.string() + ": 'units' must be an array");
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    table.entries.push_back(
+        parse_unit(units[i], units_path.string() + ": units[" + std::to_string(i) + "]", sets, blocks_path));
+  }
+
+  const Json blocks = required_field<Json>(blocks_document, "blocks", blocks_where);
+  if (!blocks.is_array()) throw ReportError(blocks_where + ": 'blocks' must be an array");
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    table.entries.push_back(parse_entry(blocks[i], where + ": blocks[" + std::to_string(i) + "]", sets, source_dir));
+    table.entries.push_back(
+        parse_entry(blocks[i], blocks_where + ": blocks[" + std::to_string(i) + "]", sets, source_dir));
+  }
+
+  // The label keys the budget table, so two entries must not share one.
+  std::map<std::string, const BlockEntry*> by_label;
+  for (const BlockEntry& entry : table.entries) {
+    const auto [it, inserted] = by_label.emplace(entry.label(), &entry);
+    if (!inserted) {
+      throw ReportError(entry.origin + ": label '" + entry.label() + "' already used by " + it->second->origin +
+                        "; give one of them a different variant");
+    }
   }
   return table;
+}
+
+// {"budgets": {"<label>": {"luts": n, "ffs": n, "brams": n}, ...}}: all three
+// ceilings for every label, and every label an entry of the tables.
+Budgets load_budgets(const fs::path& path, const BlockTable& table) {
+  const Json document = load_json(path, "budget table");
+  const std::string file = path.string();
+  const Json object = required_field<Json>(document, "budgets", file);
+  if (!object.is_object()) throw ReportError(file + ": 'budgets' must be an object (label -> ceilings)");
+  Budgets budgets;
+  for (const auto& [label, ceilings] : object.items()) {
+    const std::string where = file + ": budgets[\"" + label + "\"]";
+    if (!ceilings.is_object()) throw ReportError(where + ": expected an object {\"luts\", \"ffs\", \"brams\"}");
+    for (const auto& [key, value] : ceilings.items()) {
+      if (key != "luts" && key != "ffs" && key != "brams") {
+        throw ReportError(where + ": unknown field '" + key + "' (a budget has luts, ffs and brams)");
+      }
+      // Cell counts are whole; only brams has halves (RAMB18E1).
+      const bool whole = key != "brams";
+      if (!(whole ? value.is_number_integer() : value.is_number()) || value.get<double>() < 0) {
+        throw ReportError(where + ": '" + key + "' must be " + (whole ? "an integer" : "a number") + " >= 0");
+      }
+    }
+    const bool known = std::any_of(table.entries.begin(), table.entries.end(),
+                                   [&](const BlockEntry& entry) { return entry.label() == label; });
+    if (!known) throw ReportError(where + ": no entry of the unit or block table has this label");
+    budgets[label] = {required_field<long long>(ceilings, "luts", where),
+                      required_field<long long>(ceilings, "ffs", where),
+                      required_field<double>(ceilings, "brams", where)};
+  }
+  return budgets;
 }
 
 // ------------------------------------------------------------ running yosys
@@ -294,8 +427,11 @@ std::string synthesis_commands(const BlockEntry& entry, const std::string& stat_
   return commands;
 }
 
-std::string yosys_script(const BlockEntry& entry, const fs::path& source_dir) {
+std::string yosys_script(const BlockEntry& entry, const std::vector<std::string>& include_dirs,
+                         const fs::path& source_dir) {
   std::string script = "read_verilog -sv";
+  // read_verilog takes -I verbatim (quotes included), so the path goes unquoted; parse_include_dirs() vets it.
+  for (const std::string& dir : include_dirs) script += " -I" + (source_dir / dir).string();
   for (const std::string& source : entry.sources) script += " " + quoted((source_dir / source).string());
   script += "\n";
   if (entry.register_stage_modules.empty()) return script + synthesis_commands(entry, kFullStatFile);
@@ -348,14 +484,14 @@ std::string work_dir_name(std::size_t index, const BlockEntry& entry) {
   return name.str();
 }
 
-SynthResult synthesize(const BlockEntry& entry, const fs::path& entry_dir, const fs::path& source_dir,
-                       const std::string& yosys) {
+SynthResult synthesize(const BlockEntry& entry, const std::vector<std::string>& include_dirs, const fs::path& entry_dir,
+                       const fs::path& source_dir, const std::string& yosys) {
   fs::create_directories(entry_dir);
   const fs::path script_path = entry_dir / "run.ys";
   const fs::path log_path = entry_dir / "run.log";
   fs::remove(entry_dir / kFullStatFile);  // a stale file must not pass for this run's result
   fs::remove(entry_dir / kCoreStatFile);
-  std::ofstream(script_path) << yosys_script(entry, source_dir);
+  std::ofstream(script_path) << yosys_script(entry, include_dirs, source_dir);
 
   const auto start = std::chrono::steady_clock::now();
   const int status = run_logged({yosys, "-s", script_path.filename().string()}, entry_dir, log_path);
@@ -378,7 +514,25 @@ std::string number_text(double value) {
   return text.str();
 }
 
-Json entry_json(const BlockEntry& entry, const SynthResult& result) {
+// A metric of an entry over its ceiling.
+struct Overrun {
+  const char* metric;
+  double measured;
+  double budget;
+};
+
+std::vector<Overrun> overruns(const CellCounts& counts, const Budget& budget) {
+  std::vector<Overrun> over;
+  if (counts.luts > budget.luts)
+    over.push_back({"luts", static_cast<double>(counts.luts), static_cast<double>(budget.luts)});
+  if (counts.ffs > budget.ffs)
+    over.push_back({"ffs", static_cast<double>(counts.ffs), static_cast<double>(budget.ffs)});
+  if (counts.brams > budget.brams) over.push_back({"brams", counts.brams, budget.brams});
+  return over;
+}
+
+// budgets == nullptr: the run checks no budgets, and the entry says so with nulls.
+Json entry_json(const BlockEntry& entry, const SynthResult& result, const Budgets* budgets) {
   Json out;
   out["block"] = entry.block;
   if (!entry.variant.empty()) out["variant"] = entry.variant;
@@ -394,6 +548,18 @@ Json entry_json(const BlockEntry& entry, const SynthResult& result) {
   out["muxf7"] = result.full.muxf7;
   out["muxf8"] = result.full.muxf8;
   out["inv"] = result.full.inv;
+  out["budget"] = nullptr;
+  out["within_budget"] = nullptr;
+  if (budgets != nullptr) {
+    const auto found = budgets->find(entry.label());
+    if (found != budgets->end()) {
+      const Budget& budget = found->second;
+      out["budget"] = {{"luts", budget.luts}, {"ffs", budget.ffs}, {"brams", budget.brams}};
+      out["within_budget"] = overruns(result.full, budget).empty();
+    } else {
+      out["within_budget"] = false;  // an entry without a budget fails the check
+    }
+  }
   out["cells"] = result.full.cells;
   if (result.core) out["core_cells"] = result.core->cells;
   return out;
@@ -401,15 +567,25 @@ Json entry_json(const BlockEntry& entry, const SynthResult& result) {
 
 const char* const kNote =
     "luts: LUT1..LUT6 cells of the full block, the figure to quote; flip-flops are counted separately as ffs, "
-    "and INV cells (which Vivado folds into LUTs) as inv. The output register stage (stream_register) "
-    "alone maps to 2 LUTs. core_luts: the same top synthesized again with its register stage "
-    "(register_stage_modules) as a black box. It is not a lower bound on luts: without the flip-flops, "
-    "logic the full block folds into their reset and enable pins (the zero/NaN clearing) stays in LUTs, "
-    "and ABC adds LUT1 buffers in front of MUXF7s. brams: RAMB36E1 = 1, RAMB18E1 = 0.5. "
+    "and INV cells as inv (not in luts; whether Vivado would absorb them into LUTs is not measured here). "
+    "core_luts: the same top synthesized again with its register stage (register_stage_modules) as a black box; "
+    "it is not a lower bound on luts, as the two runs map differently (cells and core_cells in synth.json). "
+    "brams: RAMB36E1 = 1, RAMB18E1 = 0.5. anchor_luts: quoted from the project brief (anchor_source), "
+    "not measured by this run. budget: the entry's ceilings for luts, ffs and brams in budgets_file; "
+    "within_budget: all three at or under them (false when the entry has no budget). "
     "Target: xc7 (the synth_xilinx default family).";
 
+// The path as the results name it: relative to the project when it lies under
+// it (compared lexically, like ws_compression_report), else as given.
+std::string project_path(const fs::path& path, const fs::path& source_dir) {
+  const fs::path relative =
+      fs::absolute(path).lexically_normal().lexically_relative(fs::absolute(source_dir).lexically_normal());
+  const bool under = !relative.empty() && *relative.begin() != ".." && relative != ".";
+  return under ? relative.generic_string() : path.string();
+}
+
 Json report_json(const std::string& version_line, const BlockTable& table, const std::vector<std::size_t>& selected,
-                 const std::vector<SynthResult>& results) {
+                 const std::vector<SynthResult>& results, const Budgets* budgets, const std::string& budgets_file) {
   std::istringstream words(version_line);
   std::string name, version;
   words >> name >> version;
@@ -419,11 +595,34 @@ Json report_json(const std::string& version_line, const BlockTable& table, const
   report["flow"] = kFlow;
   report["note"] = kNote;
   if (!table.anchor_source.empty()) report["anchor_source"] = table.anchor_source;
+  report["budgets_file"] = budgets != nullptr ? Json(budgets_file) : Json(nullptr);
   report["entries"] = Json::array();
   for (std::size_t i = 0; i < selected.size(); ++i) {
-    report["entries"].push_back(entry_json(table.entries[selected[i]], results[i]));
+    report["entries"].push_back(entry_json(table.entries[selected[i]], results[i], budgets));
   }
   return report;
+}
+
+// "26/14/0", or "-" when the run checked no budgets, "none" when the entry has none.
+std::string budget_cell(const Json& entry) {
+  if (entry["budget"].is_null()) return entry["within_budget"].is_null() ? "-" : "none";
+  const Json& budget = entry["budget"];
+  return number_text(budget["luts"].get<double>()) + "/" + number_text(budget["ffs"].get<double>()) + "/" +
+         number_text(budget["brams"].get<double>());
+}
+
+// "yes", "no (luts, ffs)", "no (no budget)" or "-".
+std::string within_budget_cell(const Json& entry) {
+  if (entry["within_budget"].is_null()) return "-";
+  if (entry["within_budget"].get<bool>()) return "yes";
+  if (entry["budget"].is_null()) return "no (no budget)";
+  std::string metrics;
+  for (const char* key : {"luts", "ffs", "brams"}) {
+    if (entry[key].get<double>() > entry["budget"][key].get<double>()) {
+      metrics += (metrics.empty() ? "" : ", ") + std::string(key);
+    }
+  }
+  return "no (" + metrics + ")";
 }
 
 std::string markdown_report(const Json& report) {
@@ -433,18 +632,20 @@ std::string markdown_report(const Json& report) {
   std::ostringstream md;
   md << "# Resources: " << report["tool"].get<std::string>() << ", " << report["flow"].get<std::string>() << "\n\n";
   md << "| block | variant | parameters | LUTs | core LUTs | anchor LUTs | FFs | BRAMs | DSPs | CARRY4 | MUXF7 | MUXF8 "
-        "| INV |\n";
-  md << "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+        "| INV | budget LUTs/FFs/BRAMs | within budget |\n";
+  md << "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n";
   for (const Json& entry : report["entries"]) {
     md << "| " << entry["block"].get<std::string>() << " | " << entry.value("variant", std::string()) << " | "
        << parameter_text(entry["parameters"]);
-    for (const char* key : {"luts", "core_luts", "anchor_luts", "ffs", "brams", "dsps", "carry4", "muxf7", "muxf8", "inv"}) {
+    for (const char* key :
+         {"luts", "core_luts", "anchor_luts", "ffs", "brams", "dsps", "carry4", "muxf7", "muxf8", "inv"}) {
       md << " | " << cell(entry, key);
     }
-    md << " |\n";
+    md << " | " << budget_cell(entry) << " | " << within_budget_cell(entry) << " |\n";
   }
   md << "\n" << report["note"].get<std::string>() << "\n";
   if (report.contains("anchor_source")) md << "\nanchor LUTs: " << report["anchor_source"].get<std::string>() << ".\n";
+  if (!report["budgets_file"].is_null()) md << "\nbudgets: " << report["budgets_file"].get<std::string>() << ".\n";
   return md.str();
 }
 
@@ -454,13 +655,40 @@ void write_file(const fs::path& path, const std::string& text) {
   if (!out) throw ReportError("cannot write " + path.string());
 }
 
+// Prints every selected entry over a ceiling or without a budget; returns
+// how many failed the check.
+int check_budgets(const BlockTable& table, const std::vector<std::size_t>& selected,
+                  const std::vector<SynthResult>& results, const Budgets& budgets, const fs::path& budgets_path) {
+  int failed = 0;
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    const BlockEntry& entry = table.entries[selected[i]];
+    const CellCounts& counts = results[i].full;
+    const auto found = budgets.find(entry.label());
+    if (found == budgets.end()) {
+      ++failed;
+      std::cerr << "ws_synth_report: no budget: '" << entry.label() << "' (" << entry.origin << ") has no entry in "
+                << budgets_path.string() << "; measured luts " << counts.luts << ", ffs " << counts.ffs << ", brams "
+                << number_text(counts.brams) << "\n";
+      continue;
+    }
+    const std::vector<Overrun> over = overruns(counts, found->second);
+    if (!over.empty()) ++failed;
+    for (const Overrun& o : over) {
+      std::cerr << "ws_synth_report: over budget: '" << entry.label() << "' " << o.metric << " "
+                << number_text(o.measured) << " > budget " << number_text(o.budget) << " (" << budgets_path.string()
+                << ")\n";
+    }
+  }
+  return failed;
+}
+
 // ------------------------------------------------------------------ parallel
 
 // Runs every selected entry on `jobs` threads; stops handing out new entries
 // after the first failure and rethrows it (the first in table order).
 std::vector<SynthResult> synthesize_all(const BlockTable& table, const std::vector<std::size_t>& selected,
-                                        const fs::path& work_dir, const fs::path& source_dir,
-                                        const std::string& yosys, int jobs) {
+                                        const fs::path& work_dir, const fs::path& source_dir, const std::string& yosys,
+                                        int jobs) {
   std::vector<SynthResult> results(selected.size());
   std::vector<std::optional<std::string>> errors(selected.size());
   std::atomic<std::size_t> next{0};
@@ -472,7 +700,8 @@ std::vector<SynthResult> synthesize_all(const BlockTable& table, const std::vect
     for (std::size_t i = next++; i < selected.size() && !failed; i = next++) {
       const BlockEntry& entry = table.entries[selected[i]];
       try {
-        results[i] = synthesize(entry, work_dir / work_dir_name(selected[i], entry), source_dir, yosys);
+        results[i] =
+            synthesize(entry, table.include_dirs, work_dir / work_dir_name(selected[i], entry), source_dir, yosys);
         const std::lock_guard lock(progress_mutex);
         std::cerr << "[" << ++finished << "/" << selected.size() << "] " << entry.label() << ": "
                   << results[i].full.luts << " LUTs (" << std::fixed << std::setprecision(1) << results[i].seconds
@@ -495,9 +724,11 @@ std::vector<SynthResult> synthesize_all(const BlockTable& table, const std::vect
 }
 
 struct Options {
-  fs::path source_dir = WS_SOURCE_DIR;
-  fs::path blocks;     // default: <source-dir>/bench/synth/blocks.json
-  fs::path out_dir;    // default: <source-dir>/bench/results
+  fs::path source_dir;  // required: the repository root
+  fs::path blocks;      // default: <source-dir>/bench/synth/blocks.json
+  fs::path units;       // default: <source-dir>/golden/contract/decoder_units.json
+  fs::path budgets;     // empty: no budget check
+  fs::path out_dir;     // default: <source-dir>/bench/results
   fs::path work_dir = fs::temp_directory_path() / "ws_synth_work";
   std::string yosys = "yosys";
   int jobs = 2;
@@ -509,16 +740,27 @@ int run(Options options) {
   options.source_dir = fs::absolute(options.source_dir);
   options.work_dir = fs::absolute(options.work_dir);
   if (options.yosys.find('/') != std::string::npos) options.yosys = fs::absolute(options.yosys).string();
+  if (!fs::is_directory(options.source_dir)) {
+    throw ReportError("--source-dir " + options.source_dir.string() + " is not a directory");
+  }
 
   const fs::path blocks = options.blocks.empty() ? options.source_dir / "bench/synth/blocks.json" : options.blocks;
+  const fs::path units =
+      options.units.empty() ? options.source_dir / "golden/contract/decoder_units.json" : options.units;
   const fs::path out_dir = options.out_dir.empty() ? options.source_dir / "bench/results" : options.out_dir;
-  const BlockTable table = load_block_table(blocks, options.source_dir);
+  const BlockTable table = load_tables(blocks, units, options.source_dir);
+  // Read before synthesis, so that a bad budget table costs no yosys run.
+  std::optional<Budgets> budgets;
+  if (!options.budgets.empty()) budgets = load_budgets(options.budgets, table);
 
   std::vector<std::size_t> selected;
   for (std::size_t i = 0; i < table.entries.size(); ++i) {
-    if (table.entries[i].label().find(options.only) != std::string::npos) selected.push_back(i);
+    if (table.entries[i].description().find(options.only) != std::string::npos) selected.push_back(i);
   }
-  if (selected.empty()) throw ReportError("no block in " + blocks.string() + " matches --only '" + options.only + "'");
+  if (selected.empty()) {
+    throw ReportError("no entry of " + units.string() + " or " + blocks.string() + " matches --only '" + options.only +
+                      "'");
+  }
 
   fs::create_directories(options.work_dir);
   fs::create_directories(out_dir);
@@ -526,13 +768,23 @@ int run(Options options) {
   const std::vector<SynthResult> results =
       synthesize_all(table, selected, options.work_dir, options.source_dir, options.yosys, options.jobs);
 
-  const Json report = report_json(version_line, table, selected, results);
+  const Budgets* checked = budgets ? &*budgets : nullptr;
+  const Json report = report_json(version_line, table, selected, results, checked,
+                                  budgets ? project_path(options.budgets, options.source_dir) : std::string());
   const std::string markdown = markdown_report(report);
   write_file(out_dir / "synth.json", report.dump(2) + "\n");
   write_file(out_dir / "synth.md", markdown);
   std::cout << markdown;
   std::cerr << "wrote " << (out_dir / "synth.json").string() << " and " << (out_dir / "synth.md").string() << "\n";
-  return 0;
+
+  if (!budgets) return 0;
+  const int failed = check_budgets(table, selected, results, *budgets, options.budgets);
+  if (failed == 0) return 0;
+  std::cerr << "ws_synth_report: " << failed << " of " << selected.size()
+            << " entries over budget or without one; lower the design or, if the growth is intended, raise the "
+               "budget in "
+            << options.budgets.string() << "\n";
+  return kBudgetExceeded;
 }
 
 }  // namespace
@@ -541,16 +793,25 @@ int run(Options options) {
 int main(int argc, char** argv) {
   ws::bench::Options options;
   CLI::App app{"Synthesize the hardware blocks with yosys synth_xilinx and report resources."};
-  app.footer("Exit codes: 0 success, 1 usage error, 2 bad block table or failed yosys run.");
+  app.footer(
+      "Exit codes: 0 success, 1 usage error, 2 bad table or failed yosys run, 3 an entry over its budget or "
+      "without one.");
+  app.add_option("--source-dir", options.source_dir, "Repository root; sources and include dirs are relative to it")
+      ->required();
   app.add_option("--blocks", options.blocks, "Block table (default <source-dir>/bench/synth/blocks.json)");
-  app.add_option("--source-dir", options.source_dir, "Repository root; block sources are relative to it")
-      ->capture_default_str();
+  app.add_option("--units", options.units,
+                 "Decoder unit table, one entry per unit (default <source-dir>/golden/contract/decoder_units.json)");
+  app.add_option("--budgets", options.budgets,
+                 "Budget table: luts, ffs and brams ceilings per entry label; checked after the results are written "
+                 "(default: no check)");
   app.add_option("--out-dir", options.out_dir, "Where synth.json and synth.md go (default <source-dir>/bench/results)");
   app.add_option("--work-dir", options.work_dir, "Scratch directory for yosys scripts, logs and stat files")
       ->capture_default_str();
   app.add_option("--yosys", options.yosys, "yosys executable")->capture_default_str();
   app.add_option("--jobs", options.jobs, "Parallel yosys runs")->capture_default_str()->check(CLI::Range(1, 256));
-  app.add_option("--only", options.only, "Synthesize only entries whose label (block variant parameters) contains this");
+  app.add_option("--only", options.only,
+                 "Synthesize only entries whose label and parameters (block variant parameters) contain this; the "
+                 "others are neither reported nor checked against their budgets");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

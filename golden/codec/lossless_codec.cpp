@@ -190,8 +190,9 @@ std::vector<std::shared_ptr<const TansTable>> build_tables(std::span<const Encod
     }
     BitReader reader(t.table_bytes);
     std::vector<uint32_t> normalized;
-    std::string error;
-    if (!read_table(reader, t.table_log, t.alphabet_size(), normalized, error)) throw InputError(where + error);
+    if (const Status s = read_table(reader, t.table_log, t.alphabet_size(), normalized); !s.ok()) {
+      throw InputError(where + s.message());
+    }
     tables[i] = std::make_shared<const TansTable>(normalized, t.table_log);
   }
   return tables;
@@ -225,9 +226,8 @@ Tensor decode_lossless(const EncodedTensor& t, const TansTable& table, const std
                         : layout.merge(e.symbol, decoder.read_raw(layout.raw_bits()));
       decoder.advance(e);
     }
-    std::string error;
-    if (!decoder.finish(t.lane_streams[lane].size(), error)) {
-      throw InputError(where + "lane " + std::to_string(lane) + ": " + error);
+    if (const Status s = decoder.finish(t.lane_streams[lane].size()); !s.ok()) {
+      throw InputError(where + "lane " + std::to_string(lane) + ": " + s.message());
     }
   }
   return out;

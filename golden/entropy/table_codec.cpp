@@ -72,13 +72,12 @@ void write_table(BitWriter& out, std::span<const uint32_t> normalized, int table
   }
 }
 
-bool read_table(BitReader& in, int table_log, size_t alphabet_size, std::vector<uint32_t>& normalized,
-                std::string& error) {
+Status read_table(BitReader& in, int table_log, size_t alphabet_size, std::vector<uint32_t>& normalized) {
+  const auto bad = [](const std::string& what) { return Status(ErrorCode::BadInput, "table: " + what); };
   normalized.assign(alphabet_size, 0);
   const auto high = static_cast<int>(in.read(index_bits(alphabet_size)));
   if (static_cast<size_t>(high) >= alphabet_size) {
-    error = "table: highest symbol " + std::to_string(high) + " beyond the alphabet";
-    return false;
+    return bad("highest symbol " + std::to_string(high) + " beyond the alphabet");
   }
   uint32_t remaining = 1u << table_log;
   int s = high;
@@ -90,25 +89,16 @@ bool read_table(BitReader& in, int table_log, size_t alphabet_size, std::vector<
     --s;
     if (n == 0) {
       const uint32_t run = read_gamma(in, ok) - 1;
-      if (run > static_cast<uint32_t>(s)) {
-        error = "table: zero run past symbol 0";
-        return false;
-      }
+      if (run > static_cast<uint32_t>(s)) return bad("zero run past symbol 0");
       s -= static_cast<int>(run);
     }
   }
-  if (!ok || in.overrun()) {
-    error = "table: truncated";
-    return false;
-  }
+  if (!ok || in.overrun()) return bad("truncated");
   if (remaining > 0) {
-    if (s != 0) {
-      error = "table: counts do not fill the table";
-      return false;
-    }
+    if (s != 0) return bad("counts do not fill the table");
     normalized[0] = remaining;
   }
-  return true;
+  return {};
 }
 
 }  // namespace ws::golden

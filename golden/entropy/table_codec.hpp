@@ -17,15 +17,15 @@
 #include <string>
 #include <vector>
 
+#include "golden/common/error.hpp"
 #include "golden/entropy/bit_stream.hpp"
 
 namespace ws::golden {
 
 void write_table(BitWriter& out, std::span<const uint32_t> normalized, int table_log);
 
-// Reads a table; returns false with `error` set if the bits do not describe a
-// valid table of 2^table_log slots over alphabet_size symbols.
-bool read_table(BitReader& in, int table_log, size_t alphabet_size, std::vector<uint32_t>& normalized,
-                std::string& error);
+// Reads a table; a BadInput status if the bits do not describe a valid table
+// of 2^table_log slots over alphabet_size symbols.
+Status read_table(BitReader& in, int table_log, size_t alphabet_size, std::vector<uint32_t>& normalized);
 
 }  // namespace ws::golden

@@ -70,20 +70,14 @@ std::vector<uint8_t> tans_encode_lane(const TansTable& table, std::span<const Co
   return writer.finish();
 }
 
-bool TansLaneDecoder::finish(size_t stream_bytes, std::string& error) const {
-  if (reader_.overrun()) {
-    error = "stream ends early";
-    return false;
-  }
+Status TansLaneDecoder::finish(size_t stream_bytes) const {
+  if (reader_.overrun()) return {ErrorCode::BadInput, "stream ends early"};
   if ((reader_.bits_consumed() + 7) / 8 != stream_bytes) {
-    error = "stream has " + std::to_string(stream_bytes * 8 - reader_.bits_consumed()) + " bits left over";
-    return false;
+    return {ErrorCode::BadInput,
+            "stream has " + std::to_string(stream_bytes * 8 - reader_.bits_consumed()) + " bits left over"};
   }
-  if (state_ != 0) {
-    error = "final state " + std::to_string(state_) + " is not the initial one";
-    return false;
-  }
-  return true;
+  if (state_ != 0) return {ErrorCode::BadInput, "final state " + std::to_string(state_) + " is not the initial one"};
+  return {};
 }
 
 }  // namespace ws::golden

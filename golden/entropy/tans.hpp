@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "golden/common/error.hpp"
+#include "golden/contract/hw_contract.hpp"
 #include "golden/entropy/bit_stream.hpp"
 
 namespace ws::golden {
@@ -44,8 +46,8 @@ struct TansEntry {
 
 class TansTable {
  public:
-  static constexpr int kMinTableLog = 5;
-  static constexpr int kMaxTableLog = 12;
+  static constexpr int kMinTableLog = contract::kTableLogMin;
+  static constexpr int kMaxTableLog = contract::kTableLogMax;
   static constexpr int kMaxSymbols = 4096;
 
   // normalized: counts per symbol summing to 2^table_log.
@@ -77,9 +79,8 @@ struct CodedSymbol {
 // Encodes a lane's symbols; every symbol must have a nonzero count.
 std::vector<uint8_t> tans_encode_lane(const TansTable& table, std::span<const CodedSymbol> symbols);
 
-// Decodes `count` symbols of one lane. Returns false when the stream is
-// inconsistent: read past its end, bytes left over, or a final state other
-// than 0 (`error` says which).
+// Decodes the symbols of one lane; finish() says whether the stream was
+// consistent: not read past its end, no bytes left over, final state 0.
 class TansLaneDecoder {
  public:
   TansLaneDecoder(const TansTable& table, std::span<const uint8_t> stream) : table_(table), reader_(stream) {}
@@ -89,8 +90,8 @@ class TansLaneDecoder {
   uint32_t read_raw(int bits) { return static_cast<uint32_t>(reader_.read(bits)); }
   void advance(const TansEntry& e) { state_ = e.next_base + static_cast<uint32_t>(reader_.read(e.num_bits)); }
 
-  // Checks the end of a lane after its last symbol.
-  bool finish(size_t stream_bytes, std::string& error) const;
+  // Checks the end of a lane after its last symbol: a BadInput status saying what is wrong.
+  Status finish(size_t stream_bytes) const;
 
  private:
   const TansTable& table_;

@@ -12,15 +12,14 @@ namespace {
 
 template <class F>
 FormatInfo float_info(std::string name) {
-  return {std::move(name), FormatFamily::Float, F::kBits, F::kExponentBits, F::kFractionBits,
-          static_cast<int>(F::kFlavor), F::kExpWidth, F::kSigWidth, &F::decode,
-          static_cast<uint32_t (*)(const Unpacked&)>(&F::encode)};
+  return {std::move(name), FormatFamily::Float, F::kBits, {}, {F::kExponentBits, F::kFractionBits, F::kFlavor},
+          F::kExpWidth, F::kSigWidth, &F::decode, static_cast<uint32_t (*)(const Unpacked&)>(&F::encode)};
 }
 
 template <int N, int ES>
 FormatInfo posit_info() {
   using P = Posit<N, ES>;
-  return {"posit" + std::to_string(N) + "es" + std::to_string(ES), FormatFamily::Posit, N, N, ES, 0,
+  return {"posit" + std::to_string(N) + "es" + std::to_string(ES), FormatFamily::Posit, N, {N, ES}, {},
           P::kExpWidth, P::kSigWidth, &P::decode, static_cast<uint32_t (*)(const Unpacked&)>(&P::encode)};
 }
 
@@ -39,7 +38,7 @@ std::vector<FormatInfo> build_registry() {
       float_info<Fp32>("fp32"), float_info<Fp16>("fp16"), float_info<Bf16>("bf16"),
       float_info<E5M2>("e5m2"), float_info<E4M3>("e4m3"), float_info<E3M2>("e3m2"),
       float_info<E2M3>("e2m3"), float_info<E2M1>("e2m1"),
-      {"e8m0", FormatFamily::Scale, 8, 8, 0, 0, 0, 0, &ScaleE8M0::decode,
+      {"e8m0", FormatFamily::Scale, 8, {}, {}, 0, 0, &ScaleE8M0::decode,
        static_cast<uint32_t (*)(const Unpacked&)>(&ScaleE8M0::encode)},
   };
   add_all_posits(formats, std::make_integer_sequence<int, 31>{});  // N = 2..32

@@ -10,19 +10,30 @@
 #include <string>
 #include <string_view>
 
+#include "golden/formats/float_format.hpp"
 #include "golden/formats/unpacked.hpp"
 
 namespace ws::golden {
 
 enum class FormatFamily : uint8_t { Float, Posit, Scale };
 
+struct PositParams {
+  int n = 0;   // pattern bits N
+  int es = 0;  // exponent bits ES
+};
+
+struct FloatParams {
+  int exponent_bits = 0;  // E
+  int fraction_bits = 0;  // M
+  FloatFlavor flavor = FloatFlavor::Ieee;
+};
+
 struct FormatInfo {
   std::string name;
   FormatFamily family;
   int bits;            // pattern width
-  int param_a;         // Float: exponent bits E; Posit: N; Scale: 8
-  int param_b;         // Float: fraction bits M; Posit: ES; Scale: 0
-  int flavor;          // Float: FloatFlavor value; otherwise 0
+  PositParams posit;   // Posit family only
+  FloatParams fp;      // Float family only
   int exp_width;       // hardware unpacked exponent width (0: no hardware decoder)
   int sig_width;       // hardware unpacked significand width
   Unpacked (*decode)(uint32_t bits);

@@ -14,10 +14,13 @@
 
 #include <cstdint>
 
+#include "golden/contract/hw_contract.hpp"
+
 namespace ws::golden {
 
-// Numeric values of the class field; the RTL uses the same encoding.
-enum class NumClass : uint8_t { Zero = 0, Finite = 1, Inf = 2, NaN = 3 };
+// The class field: zero, finite nonzero, infinity or NaN (posit NaR), coded
+// as the hardware contract says (golden/contract/hw_contract.json).
+using NumClass = contract::NumClass;
 
 struct Unpacked {
   NumClass cls = NumClass::Zero;

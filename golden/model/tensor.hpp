@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "golden/common/error.hpp"
+
 namespace ws::golden {
 
 // Element types of model files. Values are stable: the container stores them.
@@ -34,12 +36,5 @@ int64_t element_count(const std::vector<int64_t>& shape);
 // overflows to inf). Other dtypes unchanged.
 Tensor to_bf16(const Tensor& t);
 Tensor to_fp16(const Tensor& t);
-
-// Bad or unreadable input: the message names the file and, where it applies,
-// the tensor and byte offset. The command line maps it to exit code 2.
-class InputError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 }  // namespace ws::golden

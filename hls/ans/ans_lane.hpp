@@ -19,78 +19,56 @@
 // which decodes the same bits in the same cycles. Invariants: 0 <= pointer <
 // 32; a lane never reads past the word flagged last (it stops with
 // StreamEndsEarly instead of waiting), and it ends in state 0 or stops with
-// FinalState.
+// FinalState. Registers, table word and error codes are the hardware
+// contract's (golden/contract/hw_contract.json).
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <vector>
 
+#include "golden/contract/ans_ports.hpp"
 #include "hls/common/bit_ops.hpp"
 
 namespace ws::hls {
+
+using contract::AnsCfg;
+using contract::LaneError;
+using contract::LaneInputs;
+using contract::LaneOutputs;
 
 // Sizing of a lane (CONFIG_T style).
 template <int PatternWidthT, int WindowWordsT = (PatternWidthT > 16 ? 4 : 2), int HistoryDepthT = 64>
 struct AnsLaneConfig {
   static constexpr int kPatternWidth = PatternWidthT;  // 16: bf16/fp16; 32: fp32
-  static constexpr int kTableLogMax = 12;
+  static constexpr int kTableLogMax = contract::kTableLogMax;
   static constexpr int kWindowWords = WindowWordsT;    // bit buffer words, a power of two
   static_assert(WindowWordsT >= 2 && WindowWordsT <= 4 && (WindowWordsT & (WindowWordsT - 1)) == 0,
                 "the RTL's ring of word slots needs a power of two, and window() reads at most 4 words");
   static constexpr int kHistoryDepth = HistoryDepthT;  // largest REPEAT distance in lane symbols
-  static constexpr int kTableWordBits = kPatternWidth + 16;
+  static_assert(HistoryDepthT >= 2 && HistoryDepthT < (1 << AnsCfg::kRepeatDistanceWidth));
+  static constexpr int kTableWordBits = contract::table_word_bits(kPatternWidth);
 };
 
 enum class LanePhase : uint8_t { Idle, Init, Run, Done, Error };
-enum class LaneError : uint8_t { None = 0, StreamEndsEarly = 1, FinalState = 2, RepeatTooEarly = 3 };
-
-// The configuration registers of a lane (static while a tensor is decoded).
-struct LaneRegisters {
-  int pattern_bits = 16;  // the tensor's pattern width: the raw sign goes to bit pattern_bits-1
-  int table_log = 0;
-  int raw_bits = 0;
-  int low_bits = 0;
-  bool repeat = false;
-  int repeat_raw_bits = 0;
-  uint32_t repeat_distance = 0;  // in lane symbols
-  uint64_t count = 0;            // symbols to decode
-};
-
-struct LaneInputs {
-  bool in_valid = false;
-  uint32_t in_word = 0;
-  bool in_last = false;  // this word is the stream's last
-  bool out_ready = false;
-};
-
-struct LaneOutputs {
-  bool in_ready = false;     // the input word is taken at this edge when in_valid
-  bool out_valid = false;    // an output word is taken at this edge when out_ready
-  uint32_t out_word = 0;
-  bool decoded = false;      // a symbol was decoded this cycle
-  bool stall_input = false;  // waiting for stream bits, none offered
-  bool stall_refill = false; // waiting for stream bits, a word arrives now
-  bool stall_output = false; // a symbol is ready but the output register is full
-};
 
 template <class Config>
 class AnsLane {
  public:
   static constexpr int kW = Config::kPatternWidth;
 
-  AnsLane() : table_(size_t{1} << Config::kTableLogMax, 0) {}
-
   // The configuration port: table writes and registers, then start().
   void write_table(uint32_t address, uint64_t word) { table_[address & low_mask<Config::kTableLogMax>()] = word; }
-  void configure(const LaneRegisters& r) { regs_ = r; }
+  void configure(const AnsCfg& cfg, uint64_t count) {
+    cfg_ = cfg;
+    count_ = count;
+  }
   void start() {
-    phase_ = regs_.count == 0 ? LanePhase::Done : LanePhase::Init;
+    phase_ = count_ == 0 ? LanePhase::Done : LanePhase::Init;
     error_ = LaneError::None;
     words_ = 0;
     pointer_ = 0;
     last_taken_ = false;
-    remaining_ = regs_.count;
+    remaining_ = count_;
     produced_ = 0;
     out_valid_ = false;
     state_ = 0;
@@ -117,38 +95,37 @@ class AnsLane {
 
     uint32_t consumed = 0;
     if (phase_ == LanePhase::Init) {
-      if (available >= static_cast<uint32_t>(regs_.table_log)) {
-        state_ = static_cast<uint32_t>(window() & ((uint64_t{1} << regs_.table_log) - 1));
-        consumed = static_cast<uint32_t>(regs_.table_log);
+      if (available >= cfg_.table_log) {
+        state_ = static_cast<uint32_t>(window() & ((uint64_t{1} << cfg_.table_log) - 1));
+        consumed = cfg_.table_log;
         phase_ = LanePhase::Run;
       } else {
         note_starved(o, word_arrives);
       }
     } else if (phase_ == LanePhase::Run) {
       const uint64_t entry = table_[state_];
-      const auto high = static_cast<uint32_t>(entry & low_mask<kW - 1>());
-      const auto num_bits = static_cast<uint32_t>((entry >> (kW - 1)) & 0xf);
-      const auto next_base = static_cast<uint32_t>((entry >> (kW + 3)) & 0xfff);
-      const bool repeat = (entry >> (kW + 15)) & 1;
-      const auto raw_bits = static_cast<uint32_t>(repeat ? regs_.repeat_raw_bits : regs_.raw_bits);
-      const uint32_t need = raw_bits + num_bits;
+      const uint32_t high = contract::table_word_pattern(kW, entry);
+      const contract::TableCtrl ctrl = contract::table_word_ctrl(kW, entry);
+      const bool repeat = ctrl.repeat_symbol != 0;
+      const uint32_t raw_bits = repeat ? cfg_.repeat_raw_bits : cfg_.raw_bits;
+      const uint32_t need = raw_bits + ctrl.num_bits;
       if (available < need) {
         note_starved(o, word_arrives);
       } else if (!out_free) {
         o.stall_output = true;
-      } else if (repeat && produced_ < regs_.repeat_distance) {
+      } else if (repeat && produced_ < cfg_.repeat_distance) {
         fail(LaneError::RepeatTooEarly);
       } else {
         const uint64_t bits = window();
         const auto raw = static_cast<uint32_t>(bits & ((uint64_t{1} << raw_bits) - 1));
-        const auto state_bits = static_cast<uint32_t>((bits >> raw_bits) & ((uint64_t{1} << num_bits) - 1));
+        const auto state_bits = static_cast<uint32_t>((bits >> raw_bits) & ((uint64_t{1} << ctrl.num_bits) - 1));
         uint32_t word;
         if (repeat) {
-          const uint32_t above = history_[(produced_ - regs_.repeat_distance) % Config::kHistoryDepth];
+          const uint32_t above = history_[(produced_ - cfg_.repeat_distance) % Config::kHistoryDepth];
           word = (above & ~static_cast<uint32_t>((uint64_t{1} << raw_bits) - 1)) | raw;
         } else {
-          const uint32_t sign = (raw >> regs_.low_bits) & 1;
-          word = high | (raw & ((1u << regs_.low_bits) - 1)) | (sign << (regs_.pattern_bits - 1));
+          const uint32_t sign = (raw >> cfg_.low_bits) & 1;
+          word = high | (raw & ((1u << cfg_.low_bits) - 1)) | (sign << (cfg_.pattern_bits - 1));
         }
         history_[produced_ % Config::kHistoryDepth] = word;
         ++produced_;
@@ -156,7 +133,7 @@ class AnsLane {
         out_valid_ = true;
         o.decoded = true;
         consumed = need;
-        state_ = next_base + state_bits;
+        state_ = ctrl.next_base + state_bits;
         if (--remaining_ == 0) {
           if (state_ != 0) {
             fail(LaneError::FinalState);
@@ -168,10 +145,11 @@ class AnsLane {
     }
     if (out_taken && !o.decoded) out_valid_ = false;
 
-    // The bit buffer: consume, drop the words read to their end, append the
-    // arriving word.
+    // The bit buffer: consume, drop the words read to their end (a symbol
+    // reads at most 36 bits, so at most two), append the arriving word.
     pointer_ += consumed;
-    while (pointer_ >= 32) {
+    for (int drop = 0; drop < 2; ++drop) {
+      if (pointer_ < 32) break;
       for (int i = 0; i + 1 < Config::kWindowWords; ++i) buffer_[i] = buffer_[i + 1];
       --words_;
       pointer_ -= 32;
@@ -184,15 +162,18 @@ class AnsLane {
   }
 
  private:
-  // 64 stream bits from the read pointer, from the buffer words (at most 4;
-  // a symbol needs at most 36 bits); bits past the filled words are 0 (the
-  // RTL's are stale ring bits, but a symbol only reads filled ones).
+  // 64 stream bits from the read pointer (a symbol needs at most 36), from
+  // the buffer words; bits past the filled words are 0 (the RTL's are stale
+  // ring bits, but a symbol only reads filled ones).
   uint64_t window() const {
-    unsigned __int128 bits = 0;
-    for (int i = 0; i < Config::kWindowWords && i < 4; ++i) {
-      if (i < static_cast<int>(words_)) bits |= static_cast<unsigned __int128>(buffer_[i]) << (32 * i);
+    uint64_t bits = 0;
+    for (int i = 0; i < Config::kWindowWords; ++i) {
+      const int shift = 32 * i - static_cast<int>(pointer_);  // pointer_ < 32
+      if (i < static_cast<int>(words_) && shift < 64) {
+        bits |= shift >= 0 ? uint64_t{buffer_[i]} << shift : uint64_t{buffer_[i]} >> -shift;
+      }
     }
-    return static_cast<uint64_t>(bits >> pointer_);
+    return bits;
   }
   void note_starved(LaneOutputs& o, bool word_arrives) {
     if (last_taken_ && !word_arrives) {
@@ -208,8 +189,9 @@ class AnsLane {
     error_ = e;
   }
 
-  std::vector<uint64_t> table_;
-  LaneRegisters regs_;
+  std::array<uint64_t, size_t{1} << Config::kTableLogMax> table_{};  // the table RAM
+  AnsCfg cfg_;
+  uint64_t count_ = 0;
   LanePhase phase_ = LanePhase::Idle;
   LaneError error_ = LaneError::None;
   std::array<uint32_t, Config::kWindowWords> buffer_{};

@@ -33,16 +33,16 @@ HwUnpacked decode_float(uint32_t bits) {
   const bool is_nan = (Flavor == 0 && exponent_all_ones && fraction != 0) ||
                       (Flavor == 1 && exponent_all_ones && fraction == low_mask<M>());
   const bool is_inf = Flavor == 0 && exponent_all_ones && fraction == 0;
-  if (is_nan) return {kClassNaN, sign, 0, fraction};
-  if (is_inf) return {kClassInf, sign, 0, 0};
-  if (biased == 0 && fraction == 0) return {kClassZero, sign, 0, 0};
+  if (is_nan) return {NumClass::NaN, sign, 0, fraction};
+  if (is_inf) return {NumClass::Inf, sign, 0, 0};
+  if (biased == 0 && fraction == 0) return {NumClass::Zero, sign, 0, 0};
 
   constexpr uint64_t kHidden = uint64_t{1} << M;
   if (biased == 0) {
     const int shift = leading_zeros<M>(fraction) + 1;
-    return {kClassFinite, sign, 1 - Config::kBias - shift, kHidden | shift_left<M>(fraction, shift)};
+    return {NumClass::Finite, sign, 1 - Config::kBias - shift, kHidden | shift_left<M>(fraction, shift)};
   }
-  return {kClassFinite, sign, biased - Config::kBias, kHidden | fraction};
+  return {NumClass::Finite, sign, biased - Config::kBias, kHidden | fraction};
 }
 
 }  // namespace ws::hls

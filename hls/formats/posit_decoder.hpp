@@ -34,8 +34,8 @@ HwUnpacked decode_posit_var(uint32_t bits, int n, int es) {
 
   const uint64_t aligned = shift_left<NMax>(bits & ((uint64_t{1} << n) - 1), NMax - n);
   const bool sign = (aligned >> (NMax - 1)) & 1;
-  if (aligned == 0) return {kClassZero, false, 0, 0};
-  if (aligned == uint64_t{1} << (NMax - 1)) return {kClassNaN, true, 0, 0};
+  if (aligned == 0) return {NumClass::Zero, false, 0, 0};
+  if (aligned == uint64_t{1} << (NMax - 1)) return {NumClass::NaN, true, 0, 0};
 
   const uint64_t magnitude = (sign ? 0 - aligned : aligned) & low_mask<kBodyWidth>();
 
@@ -51,7 +51,7 @@ HwUnpacked decode_posit_var(uint32_t bits, int n, int es) {
   const int32_t exponent = regime * (1 << es) + static_cast<int32_t>(exponent_field);
   const uint64_t significand =
       (uint64_t{1} << (Config::kSigWidth - 1)) | (fraction >> (kBodyWidth - (Config::kSigWidth - 1)));
-  return {kClassFinite, sign, exponent, significand};
+  return {NumClass::Finite, sign, exponent, significand};
 }
 
 template <int N, int ES>

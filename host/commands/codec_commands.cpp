@@ -13,7 +13,7 @@
 #include "golden/model/model_file.hpp"
 #include "golden/model/safetensors.hpp"
 #include "host/commands/commands.hpp"
-#include "host/support/cli_errors.hpp"
+#include "host/support/exit_codes.hpp"
 #include "host/support/codec_report.hpp"
 #include "host/support/progress.hpp"
 

@@ -15,7 +15,7 @@
 
 #include "golden/formats/format_registry.hpp"
 #include "host/commands/commands.hpp"
-#include "host/support/cli_errors.hpp"
+#include "host/support/exit_codes.hpp"
 #include "sim/common/expected_unpacked.hpp"
 #include "sim/formats/decoder_check.hpp"
 
@@ -71,7 +71,7 @@ int print_encoding(const golden::FormatInfo& f, const std::string& text) {
 // One line per pattern: pattern, class, sign, exponent (16-bit two's
 // complement) and significand, in hex; see docs/FORMAT.md.
 int write_vectors(const golden::FormatInfo& f, const FormatOptions& o) {
-  const std::optional<sim::DecoderUnit> unit = sim::decoder_unit_for(f);
+  const sim::DecoderUnitSpec* unit = sim::decoder_unit_for(f);
   if (!unit) throw UsageError("format " + f.name + " has no hardware decoder, so no vectors");
   std::ofstream out(o.vectors);
   if (!out) throw UsageError("cannot write " + o.vectors);
@@ -82,7 +82,7 @@ int write_vectors(const golden::FormatInfo& f, const FormatOptions& o) {
     const auto pattern = static_cast<uint32_t>(exhaustive ? i : rng() & (f.bits == 32 ? ~0u : (1u << f.bits) - 1));
     const hls::HwUnpacked e = sim::expected_hw(f.decode(pattern), unit->sig_width);
     char line[64];
-    std::snprintf(line, sizeof line, "%08x %x %x %04x %08llx\n", pattern, e.cls, e.sign ? 1 : 0,
+    std::snprintf(line, sizeof line, "%08x %x %x %04x %08llx\n", pattern, static_cast<unsigned>(e.cls), e.sign ? 1 : 0,
                   static_cast<unsigned>(e.exponent) & 0xffffu, static_cast<unsigned long long>(e.significand));
     out << line;
   }

@@ -1,11 +1,10 @@
 // `weightstream run`: the main job on a model (the embedded stories260K by
 // default). Every weight is rounded to each numeric format (per-tensor power
-// of two scale), decoded by golden, and the same patterns are decoded by the
-// hls models and the RTL under Verilator, which must agree bit for bit. Then
-// the model as bf16 is compressed losslessly and every weight goes through
-// the hls and RTL ANS decoders.
+// of two scale, golden/quant/scaled_rounding.hpp), decoded by golden, and the
+// same patterns are decoded by the hls models and the RTL under Verilator,
+// which must agree bit for bit. Then the model as bf16 is compressed
+// losslessly and every weight goes through the hls and RTL ANS decoders.
 #include <algorithm>
-#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -18,86 +17,30 @@
 #include "golden/container/wsc_container.hpp"
 #include "golden/formats/format_registry.hpp"
 #include "golden/model/llama2c_reader.hpp"
+#include "golden/quant/scaled_rounding.hpp"
 #include "host/commands/commands.hpp"
-#include "host/support/cli_errors.hpp"
+#include "host/support/exit_codes.hpp"
+#include "host/support/install_paths.hpp"
 #include "host/support/progress.hpp"
+#include "sim/ans/ans_engine.hpp"
 #include "sim/ans/container_run.hpp"
-#include "sim/ans/hls_engine.hpp"
-#include "sim/ans/rtl_engine.hpp"
 #include "sim/formats/decoder_check.hpp"
 
 namespace ws::host {
 namespace {
 
-const char* const kDefaultFormats[] = {"e4m3",      "e5m2",      "e3m2",       "e2m3",       "e2m1",
-                                       "fp16",      "bf16",      "posit8es0",  "posit8es2",  "posit12es1",
-                                       "posit16es1", "posit16es2", "posit32es2", "fp32"};
-
 struct RunOptions {
-  std::string model = WS_MODELS_DIR "/stories260K.bin";
+  std::string model;  // default: the embedded model
   std::string engine = "all";
   std::vector<std::string> formats;
   bool json = false;
   uint64_t seed = 1;
 };
 
-struct FormatReport {
-  std::string name;
-  int bits = 0;
-  double snr_db = 0;  // inf when lossless
-  double max_abs_error = 0;
-  std::vector<uint32_t> patterns;
-};
-
-// The largest finite value of a format.
-golden::Unpacked max_finite(const golden::FormatInfo& f) {
-  uint32_t p = f.encode(golden::unpack_double(DBL_MAX));
-  if (f.decode(p).cls == golden::NumClass::Inf) --p;
-  return f.decode(p);
-}
-
-// Power-of-two scale exponent for a tensor: floats follow the OCP MX rule
-// (the largest magnitude lands in the format's top binade); posits are most
-// precise near 1, so the tensor's RMS is brought to about 1.
-int scale_exponent(const golden::FormatInfo& f, const std::vector<float>& values) {
-  double amax = 0, sum_squares = 0;
-  for (float v : values) {
-    amax = std::max(amax, std::fabs(double{v}));
-    sum_squares += double{v} * v;
-  }
-  if (amax == 0) return 0;
-  if (f.family == golden::FormatFamily::Posit) {
-    return static_cast<int>(std::lround(std::log2(std::sqrt(sum_squares / values.size()))));
-  }
-  return std::ilogb(amax) - max_finite(f).exponent;
-}
-
-FormatReport quantize_model(const golden::FormatInfo& f, const golden::Llama2Model& model) {
-  FormatReport report{f.name, f.bits, 0, 0, {}};
-  const double largest = golden::to_double(max_finite(f));
-  double signal = 0, noise = 0;
-  for (const golden::Tensor& t : model.tensors) {
-    const std::vector<float> values = t.to_floats();
-    const int scale = scale_exponent(f, values);
-    for (float v : values) {
-      // Scaled values above the format's range saturate, as MX quantization does.
-      const double scaled = std::clamp(std::ldexp(double{v}, -scale), -largest, largest);
-      const uint32_t pattern = f.encode(golden::unpack_double(scaled));
-      const double q = std::ldexp(golden::to_double(f.decode(pattern)), scale);
-      signal += double{v} * v;
-      noise += (q - v) * (q - v);
-      report.max_abs_error = std::max(report.max_abs_error, std::fabs(q - v));
-      report.patterns.push_back(pattern);
-    }
-  }
-  report.snr_db = noise == 0 ? INFINITY : 10 * std::log10(signal / noise);
-  return report;
-}
-
 // The lossless half of the main job: the model as bf16 through the codec and
 // the container, then every weight through the ANS decoder engines.
-nlohmann::json lossless_job(const golden::Llama2Model& model, bool want_hls, bool want_rtl, uint64_t seed,
-                            bool& all_exact, bool print) {
+nlohmann::json lossless_job(const golden::Llama2Model& model, const std::vector<sim::EngineKind>& engines,
+                            uint64_t seed, bool& all_exact, bool print) {
   constexpr int kLanes = 8;
   std::vector<golden::Tensor> tensors;
   uint64_t original = 0;
@@ -123,11 +66,15 @@ nlohmann::json lossless_job(const golden::Llama2Model& model, bool want_hls, boo
                 static_cast<unsigned long long>(original), file.size(), report["ratio"].get<double>(),
                 report["bound_ratio"].get<double>());
   }
-  auto decode_with = [&](auto& engine, const char* name) {
+  for (const sim::EngineKind kind : engines) {
+    const char* name = sim::engine_name(kind);
+    // The rtl build's 16 lanes, 8 of them used; the hls model built with 8.
+    const int built = kind == sim::EngineKind::Rtl ? sim::engine_max_lanes(kind, 32) : kLanes;
+    const std::unique_ptr<sim::AnsEngineBase> engine = sim::make_ans_engine(kind, {built, 32, ""});
     sim::AnsRunOptions run;
     run.seed = seed;
     const std::vector<sim::TensorRun> runs =
-        sim::run_container(engine, contents.tensors, tables, "stories.wsc", run, "", [](size_t) {});
+        sim::run_container(*engine, contents.tensors, tables, "stories.wsc", run, "", [](size_t) {});
     sim::AnsRunStats total;
     bool exact = true;
     double best_per_lane = 0;
@@ -152,39 +99,40 @@ nlohmann::json lossless_job(const golden::Llama2Model& model, bool want_hls, boo
                   static_cast<unsigned long long>(total.cycles), report[name]["weights_per_clock"].get<double>(),
                   best_per_lane);
     }
-  };
-  if (want_hls) {
-    sim::HlsAnsEngine<hls::AnsLaneConfig<32>> engine(kLanes);
-    decode_with(engine, "hls");
-  }
-  if (want_rtl) {
-    sim::RtlAnsEngine engine;
-    decode_with(engine, "rtl");
   }
   return report;
 }
 
 int run_main_job(const RunOptions& o) {
-  const bool want_hls = o.engine == "hls" || o.engine == "all";
-  const bool want_rtl = o.engine == "rtl" || o.engine == "all";
-  if (!want_hls && !want_rtl && o.engine != "golden") {
+  std::vector<sim::EngineKind> engines;
+  if (o.engine == "all") {
+    for (const sim::EngineKind kind : {sim::EngineKind::Hls, sim::EngineKind::Rtl}) {
+      if (sim::engine_available(kind)) engines.push_back(kind);
+    }
+  } else if (const std::optional<sim::EngineKind> kind = sim::parse_engine_kind(o.engine)) {
+    if (!sim::engine_available(*kind)) throw UsageError("--engine " + o.engine + ": not in this build");
+    if (*kind != sim::EngineKind::Golden) engines.push_back(*kind);
+  } else {
     throw UsageError("--engine must be golden, hls, rtl or all, not '" + o.engine + "'");
   }
+  const bool want_hls = std::ranges::count(engines, sim::EngineKind::Hls) > 0;
+  const bool want_rtl = std::ranges::count(engines, sim::EngineKind::Rtl) > 0;
   std::vector<const golden::FormatInfo*> formats;
-  for (const std::string& name : o.formats.empty() ? std::vector<std::string>(std::begin(kDefaultFormats),
-                                                                               std::end(kDefaultFormats))
-                                                   : o.formats) {
+  const std::vector<std::string> names =
+      o.formats.empty() ? std::vector<std::string>(std::begin(sim::kRunFormats), std::end(sim::kRunFormats)) : o.formats;
+  for (const std::string& name : names) {
     const golden::FormatInfo* f = golden::find_format(name);
-    if (f == nullptr || !sim::decoder_unit_for(*f)) {
+    if (f == nullptr || sim::decoder_unit_for(*f) == nullptr) {
       throw UsageError("--formats: '" + name + "' is not a format with a hardware decoder; known: " +
                        golden::known_format_names());
     }
     formats.push_back(f);
   }
-  if (!std::filesystem::exists(o.model)) {
-    throw golden::InputError(o.model + ": model file not found (give one with --model)");
+  const std::string model_path = o.model.empty() ? embedded_model_path() : o.model;
+  if (!std::filesystem::exists(model_path)) {
+    throw golden::InputError(model_path + ": model file not found (give one with --model)");
   }
-  const golden::Llama2Model model = golden::read_llama2c(o.model);
+  const golden::Llama2Model model = golden::read_llama2c(model_path);
   size_t weights = 0;
   for (const golden::Tensor& t : model.tensors) weights += t.size();
 
@@ -192,32 +140,29 @@ int run_main_job(const RunOptions& o) {
   bool all_exact = true;
   Progress progress("run");
   if (!o.json) {
-    std::printf("weightstream run: %s, %zu tensors, %zu weights; engines: golden%s%s\n", o.model.c_str(),
+    std::printf("weightstream run: %s, %zu tensors, %zu weights; engines: golden%s%s\n", model_path.c_str(),
                 model.tensors.size(), weights, want_hls ? ", hls" : "", want_rtl ? ", rtl (Verilator)" : "");
     std::printf("%-11s %4s %8s %12s  %-10s %-22s\n", "format", "bits", "SNR dB", "max |err|", "hls", "rtl");
   }
   for (size_t i = 0; i < formats.size(); ++i) {
     const golden::FormatInfo& f = *formats[i];
     progress.update(i, formats.size(), f.name);
-    const FormatReport r = quantize_model(f, model);
+    const golden::ScaledRounding r = golden::round_to_format(f, model.tensors);
     nlohmann::json entry = {{"format", f.name}, {"bits", f.bits}, {"weights", r.patterns.size()},
                             {"snr_db", std::isinf(r.snr_db) ? nlohmann::json(nullptr) : nlohmann::json(r.snr_db)},
                             {"lossless", std::isinf(r.snr_db)}, {"max_abs_error", r.max_abs_error}};
     std::string hls_text = "-", rtl_text = "-";
-    if (want_hls) {
-      const sim::DecoderCheckResult c = sim::check_decoder(sim::DecoderEngine::Hls, f, r.patterns, o.seed);
-      entry["hls"] = {{"bit_exact", c.ok}, {"weights", c.beats}, {"mismatch", c.mismatch}};
-      hls_text = c.ok ? "bit-exact" : "MISMATCH";
-      all_exact = all_exact && c.ok;
-      if (!c.ok) std::fprintf(stderr, "hls: %s\n", c.mismatch.c_str());
-    }
-    if (want_rtl) {
-      progress.update(i, formats.size(), f.name + " (rtl)");
-      const sim::DecoderCheckResult c = sim::check_decoder(sim::DecoderEngine::Rtl, f, r.patterns, o.seed);
-      entry["rtl"] = {{"bit_exact", c.ok}, {"weights", c.beats}, {"cycles", c.cycles}, {"mismatch", c.mismatch}};
-      rtl_text = c.ok ? "bit-exact, " + std::to_string(c.cycles) + " cyc" : "MISMATCH";
-      all_exact = all_exact && c.ok;
-      if (!c.ok) std::fprintf(stderr, "rtl: %s\n", c.mismatch.c_str());
+    for (const sim::EngineKind kind : engines) {
+      const char* name = sim::engine_name(kind);
+      progress.update(i, formats.size(), f.name + " (" + name + ")");
+      const sim::DecoderCheckResult c = sim::check_decoder(kind, f, r.patterns, o.seed);
+      entry[name] = {{"bit_exact", c.ok()}, {"weights", c.beats}, {"mismatch", c.status.message()}};
+      if (kind == sim::EngineKind::Rtl) entry[name]["cycles"] = c.cycles;
+      (kind == sim::EngineKind::Rtl ? rtl_text : hls_text) =
+          !c.ok() ? "MISMATCH" : kind == sim::EngineKind::Rtl ? "bit-exact, " + std::to_string(c.cycles) + " cyc"
+                                                                : "bit-exact";
+      all_exact = all_exact && c.ok();
+      if (!c.ok()) std::fprintf(stderr, "%s: %s\n", name, c.status.message().c_str());
     }
     json_formats.push_back(entry);
     if (!o.json) {
@@ -228,10 +173,10 @@ int run_main_job(const RunOptions& o) {
     }
   }
   progress.update(formats.size(), formats.size(), "lossless");
-  const nlohmann::json lossless = lossless_job(model, want_hls, want_rtl, o.seed, all_exact, !o.json);
+  const nlohmann::json lossless = lossless_job(model, engines, o.seed, all_exact, !o.json);
   progress.done();
   if (o.json) {
-    const nlohmann::json out = {{"model", o.model},       {"tensors", model.tensors.size()},
+    const nlohmann::json out = {{"model", model_path},    {"tensors", model.tensors.size()},
                                 {"weights", weights},     {"engine", o.engine},
                                 {"seed", o.seed},         {"bit_exact", all_exact},
                                 {"formats", json_formats}, {"lossless", lossless}};
@@ -240,7 +185,7 @@ int run_main_job(const RunOptions& o) {
     std::printf("%s\n", all_exact ? "all engines agree with golden on every weight"
                                   : "MISMATCH: a hardware model disagrees with golden");
   }
-  return all_exact ? kExitOk : kExitCheckFailed;
+  return all_exact ? kExitOk : kExitMismatch;
 }
 
 }  // namespace
@@ -252,7 +197,9 @@ void add_run_command(CLI::App& app, Action& action) {
              "decoders against golden on every weight");
   cmd->add_option("--model", options->model, "llama2.c checkpoint (default: the embedded stories260K)");
   cmd->add_option("--engine", options->engine, "golden, hls, rtl or all")->default_val("all");
-  cmd->add_option("--formats", options->formats, "Comma-separated formats (default: a set of 14)")->delimiter(',');
+  cmd->add_option("--formats", options->formats,
+                  "Comma-separated formats (default: every decoder unit's, golden/contract/decoder_units.json)")
+      ->delimiter(',');
   cmd->add_flag("--json", options->json, "Machine-readable output");
   cmd->add_option("--seed", options->seed, "Seed of the RTL run's random stalls")->default_val(1);
   cmd->callback([&action, options] { action = [options] { return run_main_job(*options); }; });

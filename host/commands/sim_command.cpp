@@ -1,8 +1,10 @@
-// `weightstream sim`: decodes every tensor of a .wsc container through the
-// hls model or the RTL under Verilator, with a memory model serving the lane
-// streams, and compares every weight with the golden decoder.
+// `weightstream sim`: decodes every tensor of a .wsc container through an ANS
+// decoder engine (the RTL under Verilator, the hls model, or the ideal golden
+// engine), with a memory model serving the lane streams, and compares every
+// weight and lane error with golden.
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -12,13 +14,12 @@
 #include "golden/container/wsc_container.hpp"
 #include "golden/io/file_io.hpp"
 #include "host/commands/commands.hpp"
-#include "host/support/cli_errors.hpp"
+#include "host/support/exit_codes.hpp"
 #include "host/support/progress.hpp"
+#include "sim/ans/ans_engine.hpp"
 #include "sim/ans/ans_harness.hpp"
-#include "sim/ans/container_run.hpp"
 #include "sim/ans/ans_vectors.hpp"
-#include "sim/ans/hls_engine.hpp"
-#include "sim/ans/rtl_engine.hpp"
+#include "sim/ans/container_run.hpp"
 
 namespace ws::host {
 namespace {
@@ -37,9 +38,6 @@ struct SimOptions {
   bool no_crc = false;
   bool json = false;
 };
-
-constexpr int kHlsMaxLanes = 32;
-using HlsEngine = sim::HlsAnsEngine<hls::AnsLaneConfig<32>>;
 
 struct Loaded {
   golden::WscContents contents;
@@ -71,13 +69,19 @@ int write_vectors(const SimOptions& o) {
   throw UsageError("no tensor '" + o.tensor + "' in " + o.input);
 }
 
-template <class Engine>
-int simulate(const SimOptions& o, const Loaded& l, Engine& engine, int lanes, int max_lanes) {
-  if (lanes < static_cast<int>(l.max_lanes) || lanes > max_lanes) {
-    throw UsageError("--lanes " + std::to_string(lanes) + ": the container has tensors of " +
-                     std::to_string(l.max_lanes) + " lanes and the " + o.engine + " decoder at most " +
-                     std::to_string(max_lanes));
+// The exit code of a run: a disagreement with golden first, then a hang, then a corrupt input.
+int outcome_exit_code(const std::vector<sim::TensorRun>& runs) {
+  golden::ErrorCode worst = golden::ErrorCode::None;
+  for (const golden::ErrorCode code :
+       {golden::ErrorCode::BadInput, golden::ErrorCode::Hang, golden::ErrorCode::Mismatch}) {
+    for (const sim::TensorRun& t : runs) {
+      if (t.outcome() == code) worst = code;
+    }
   }
+  return exit_code_for(worst);
+}
+
+int simulate(const SimOptions& o, const Loaded& l, sim::AnsEngineBase& engine, int lanes) {
   sim::AnsRunOptions run;
   run.bytes_per_clock = o.bandwidth;
   run.input_stall = run.output_stall = o.stall;
@@ -90,7 +94,7 @@ int simulate(const SimOptions& o, const Loaded& l, Engine& engine, int lanes, in
   if (runs.empty()) throw UsageError("no tensor '" + o.tensor + "' in " + o.input);
 
   sim::AnsRunStats total;
-  bool bit_exact = true, input_error = false;
+  bool bit_exact = true;
   nlohmann::json tensors = nlohmann::json::array();
   std::vector<std::string> errors;
   for (const sim::TensorRun& t : runs) {
@@ -102,9 +106,9 @@ int simulate(const SimOptions& o, const Loaded& l, Engine& engine, int lanes, in
                             {"weights_per_clock_per_lane", per_clock / double(t.lanes)}};
     if (!t.bit_exact()) {
       bit_exact = false;
-      input_error = input_error || t.input_error();
       errors.push_back(t.error());
       entry["error"] = errors.back();
+      entry["outcome"] = golden::to_text(t.outcome());
     }
     tensors.push_back(entry);
   }
@@ -141,24 +145,31 @@ int simulate(const SimOptions& o, const Loaded& l, Engine& engine, int lanes, in
     for (const std::string& e : errors) std::printf("error: %s\n", e.c_str());
     std::printf("%s\n", bit_exact ? "bit-exact: every weight matches golden" : "NOT bit-exact");
   }
-  if (input_error) return kExitBadInput;
-  return bit_exact ? kExitOk : kExitCheckFailed;
+  return outcome_exit_code(runs);
 }
 
 int run_sim(const SimOptions& o) {
-  if (o.engine != "rtl" && o.engine != "hls") throw UsageError("--engine must be rtl or hls");
-  if (o.bandwidth < 0) throw UsageError("--bandwidth must be >= 0 (0: unlimited)");
-  if (o.stall < 0 || o.stall >= 1) throw UsageError("--stall must be in [0, 1)");
-  if (!o.trace.empty() && o.engine != "rtl") throw UsageError("--trace needs --engine rtl");
+  const std::optional<sim::EngineKind> kind = sim::parse_engine_kind(o.engine);
+  if (!kind) throw UsageError("--engine must be golden, hls or rtl, not '" + o.engine + "'");
+  if (!(o.bandwidth >= 0)) throw UsageError("--bandwidth must be >= 0 (0: unlimited)");
+  if (!(o.stall >= 0 && o.stall < 1)) throw UsageError("--stall must be in [0, 1)");
+  if (!o.trace.empty() && *kind != sim::EngineKind::Rtl) throw UsageError("--trace needs --engine rtl");
   if (!o.vectors.empty()) return write_vectors(o);
+  const int max_lanes = sim::engine_max_lanes(*kind, 32);
+  if (o.lanes < 0 || o.lanes > max_lanes) {
+    throw UsageError("--lanes " + std::to_string(o.lanes) + ": the " + o.engine + " decoder has 1.." +
+                     std::to_string(max_lanes) + " lanes");
+  }
   const Loaded l = load(o);
   const int lanes = o.lanes ? o.lanes : static_cast<int>(l.max_lanes);
-  if (o.engine == "hls") {
-    HlsEngine engine(lanes);
-    return simulate(o, l, engine, lanes, kHlsMaxLanes);
+  if (lanes < static_cast<int>(l.max_lanes)) {
+    throw UsageError("--lanes " + std::to_string(lanes) + ": the container has tensors of " +
+                     std::to_string(l.max_lanes) + " lanes");
   }
-  sim::RtlAnsEngine engine(o.trace);
-  return simulate(o, l, engine, lanes, sim::RtlAnsEngine::kLanes);
+  // The rtl build's lane count is fixed; a tensor's unused lanes stay idle.
+  const int built = *kind == sim::EngineKind::Rtl ? max_lanes : lanes;
+  const std::unique_ptr<sim::AnsEngineBase> engine = sim::make_ans_engine(*kind, {built, 32, o.trace});
+  return simulate(o, l, *engine, lanes);
 }
 
 }  // namespace
@@ -168,8 +179,8 @@ void add_sim_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "sim", "Decode a .wsc container through the hardware (hls model or RTL) and check every weight against golden");
   cmd->add_option("input", o->input, "Input .wsc file")->required();
-  cmd->add_option("--engine", o->engine, "rtl (Verilator) or hls")->default_val("rtl");
-  cmd->add_option("--lanes", o->lanes, "Decoder lanes (default: the container's; rtl up to 16, hls up to 32)");
+  cmd->add_option("--engine", o->engine, "rtl (Verilator), hls, or golden (an ideal decoder)")->default_val("rtl");
+  cmd->add_option("--lanes", o->lanes, "Decoder lanes (default: the container's; rtl up to 16, hls and golden up to 32)");
   cmd->add_option("--bandwidth", o->bandwidth, "Memory bytes per clock shared by all lanes (0: unlimited)")
       ->default_val(0);
   cmd->add_option("--stall", o->stall, "Chance of a random stall on the input and the output side per cycle")

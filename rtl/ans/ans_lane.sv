@@ -43,58 +43,55 @@
 //               by synthesis (keep_hierarchy): flattened into the lane, ABC's
 //               delay-first mapping duplicates logic across them
 //
-// Table word (W = PatternWidth): [W-2:0] pattern bits, [W+2:W-1] num_bits,
-// [W+14:W+3] next_base, [W+15] REPEAT (golden/codec/lane_setup.hpp).
+// Table word (W = PatternWidth): {ws_pkg::table_ctrl_t, pattern[W-2:0]}, the
+// contract's layout (golden/contract/hw_contract.json), written by
+// golden/codec/lane_setup.hpp. Registers: ws_pkg::ans_cfg_t.
 //
 // Limits the golden setup keeps (outside them the lane may differ from the
-// model): raw_bits and repeat_raw_bits <= RawBitsMax (11 for W = 16: fp16's
-// sign and 10 fraction bits; 24 for W = 32: fp32's), num_bits <= 12,
-// raw_bits = low_bits + 1 (the sign above the low fraction bits),
-// pattern_bits 16 or 32 and <= W, REPEAT entries with pattern bits 0, next
-// state < 4096, 1 <= repeat_distance <= HistoryDepth when the table has
-// REPEAT entries, the table written before start_i, and the cfg_* inputs
-// static from start_i until the lane has no more words (has_more_o low).
-// WindowWords is a power of two, at least 2, and at least 4 for W = 32 (a
-// 36-bit symbol can span three words).
+// model; the assertions at the end check each): raw_bits and repeat_raw_bits
+// <= RawBitsMax (11 for W = 16: fp16's sign and 10 fraction bits; 24 for
+// W = 32: fp32's), raw_bits = low_bits + 1 (the sign above the low fraction
+// bits), pattern_bits 16 or 32 and <= W, REPEAT entries with pattern bits 0
+// and only with repeat_enable, next states inside the table, 1 <=
+// repeat_distance <= HistoryDepth with repeat_enable, the table written
+// before start_i, and cfg_i and cfg_count_i static from start_i until the
+// lane has no more words (has_more_o low). WindowWords is a power of two, at
+// least 2, and at least 4 for W = 32 (a 36-bit symbol can span three words).
 // start_i restarts the lane whatever it is doing; the inputs of that cycle
 // are ignored. out_word_o keeps its last value while out_valid_o is low (the
 // model's out_word(); undefined before the first symbol).
+`include "ws_assert.svh"
 module ans_lane #(
   parameter int PatternWidth = 16,
   parameter int WindowWords  = PatternWidth > 16 ? 4 : 2,
   parameter int HistoryDepth = 64,
-  parameter int CountWidth   = 32
+  parameter int CountWidth   = ws_pkg::LaneCountWidth
 ) (
-  input  logic                              clk_i,
-  input  logic                              rst_ni,
-  input  logic [5:0]                        cfg_pattern_bits_i,
-  input  logic [3:0]                        cfg_table_log_i,
-  input  logic [4:0]                        cfg_raw_bits_i,
-  input  logic [4:0]                        cfg_low_bits_i,
-  input  logic                              cfg_repeat_i,
-  input  logic [4:0]                        cfg_repeat_raw_bits_i,
-  input  logic [$clog2(HistoryDepth+1)-1:0] cfg_repeat_distance_i,
-  input  logic [CountWidth-1:0]             cfg_count_i,
-  input  logic                              table_we_i,
-  input  logic [11:0]                       table_addr_i,
-  input  logic [PatternWidth+15:0]          table_data_i,
-  input  logic                              start_i,
-  input  logic                              in_valid_i,
-  output logic                              in_ready_o,
-  input  logic [31:0]                       in_word_i,
-  input  logic                              in_last_i,
-  output logic                              out_valid_o,
-  input  logic                              out_ready_i,
-  output logic [PatternWidth-1:0]           out_word_o,
-  output logic                              has_more_o,
-  output logic [1:0]                        error_o,
-  output logic                              stall_input_o,
-  output logic                              stall_refill_o,
-  output logic                              stall_output_o,
-  output logic                              decoded_o
+  input  logic                                         clk_i,
+  input  logic                                         rst_ni,
+  input  ws_pkg::ans_cfg_t                             cfg_i,
+  input  logic [CountWidth-1:0]                        cfg_count_i,
+  input  logic                                         table_we_i,
+  input  logic [ws_pkg::TableLogMax-1:0]               table_addr_i,
+  input  logic [PatternWidth+ws_pkg::TableCtrlBits-2:0] table_data_i,
+  input  logic                                         start_i,
+  input  logic                                         in_valid_i,
+  output logic                                         in_ready_o,
+  input  logic [ws_pkg::StreamWordBits-1:0]            in_word_i,
+  input  logic                                         in_last_i,
+  output logic                                         out_valid_o,
+  input  logic                                         out_ready_i,
+  output logic [PatternWidth-1:0]                      out_word_o,
+  output logic                                         has_more_o,
+  output ws_pkg::lane_error_e                          error_o,
+  output logic                                         stall_input_o,
+  output logic                                         stall_refill_o,
+  output logic                                         stall_output_o,
+  output logic                                         decoded_o
 );
   localparam int W            = PatternWidth;
-  localparam int TableBits    = W + 16;
+  localparam int TableLog     = ws_pkg::TableLogMax;
+  localparam int TableBits    = W - 1 + ws_pkg::TableCtrlBits;
   localparam int RawBitsMax   = W > 16 ? 24 : W - 5;
   localparam int KeepWidth    = $clog2(RawBitsMax + 1);
   localparam int RingBits     = WindowWords * 32;
@@ -107,14 +104,19 @@ module ans_lane #(
   localparam int HistLog      = $clog2(HistoryDepth);
   localparam int DistWidth    = $clog2(HistoryDepth + 1);
 
-  localparam logic [1:0] ErrNone        = 2'd0;
-  localparam logic [1:0] ErrStreamEnds  = 2'd1;
-  localparam logic [1:0] ErrFinalState  = 2'd2;
-  localparam logic [1:0] ErrRepeatEarly = 2'd3;
+  `WS_ASSERT_STATIC(g_pattern_width, PatternWidth == 16 || PatternWidth == 32,
+                    "ans_lane: PatternWidth must be 16 or 32")
+  `WS_ASSERT_STATIC(g_window_words, WindowWords >= (PatternWidth > 16 ? 4 : 2) && WindowWords <= 4 &&
+                                    (WindowWords & (WindowWords - 1)) == 0,
+                    "ans_lane: WindowWords must be 2 or 4 (4 for PatternWidth 32)")
+  `WS_ASSERT_STATIC(g_history_depth, HistoryDepth >= 2 && HistoryDepth < (1 << ws_pkg::AnsCfgRepeatDistanceWidth),
+                    "ans_lane: HistoryDepth must be at least 2 and fit the repeat_distance register")
+  `WS_ASSERT_STATIC(g_count_width, CountWidth >= 1 && CountWidth <= ws_pkg::LaneCountWidth,
+                    "ans_lane: CountWidth must be 1..LaneCountWidth")
 
   // ---------------------------------------------------------------- registers
   logic                     init_q, run_q;        // the phase: Init, Run, else off (Idle, Done, Error)
-  logic [1:0]               error_q;
+  ws_pkg::lane_error_e      error_q;
   logic [PosWidth-1:0]      rd_q;                 // read position: stream bits consumed
   logic [WrWidth-1:0]       wr_q;                 // write position: stream words taken
   logic                     last_taken_q;
@@ -125,9 +127,9 @@ module ans_lane #(
   logic [TableBits-1:0]     entry_q;
 
   // ------------------------------------------------------------ table RAM
-  logic [TableBits-1:0] table_mem [4096];
+  logic [TableBits-1:0] table_mem [1 << TableLog];
   logic                 state_en;
-  logic [11:0]          next_state;
+  logic [TableLog-1:0]  next_state;
 
   always_ff @(posedge clk_i) begin
     if (table_we_i) table_mem[table_addr_i] <= table_data_i;
@@ -152,16 +154,17 @@ module ans_lane #(
   assign above = hist_mem[hist_ptr];
 
   // ------------------------------------------------------------ decode
-  logic                 finished, rep;
-  logic [W-2:0]         high;
-  logic [3:0]           num_bits, nbits_eff;
-  logic [11:0]          next_base;
-  logic [RawBitsMax-2:0] peek;  // the raw field's bits below the top one
-  logic [RawBitsMax-1:0] raw;
-  logic [12:0]          state_window;
-  logic [11:0]          state_bits, state_mask, state_add;
-  logic [4:0]           skip_bits;
-  logic [PosWidth-1:0]  state_pos, end_pos;
+  ws_pkg::table_ctrl_t             entry_ctrl;  // the table word: {ctrl, pattern bits}
+  logic [W-2:0]                    high;
+  logic                            finished, rep;
+  logic [ws_pkg::NumBitsWidth-1:0] num_bits, nbits_eff;
+  logic [TableLog-1:0]             next_base;
+  logic [RawBitsMax-2:0]           peek;  // the raw field's bits below the top one
+  logic [RawBitsMax-1:0]           raw;
+  logic [TableLog:0]               state_window;
+  logic [TableLog-1:0]             state_bits, state_mask, state_add;
+  logic [4:0]                      skip_bits;
+  logic [PosWidth-1:0]             state_pos, end_pos;
   logic                 enough, word_arrives, out_taken, out_free;
   logic                 active, starved, advance_init, try_decode, too_early;
 
@@ -175,16 +178,16 @@ module ans_lane #(
     .done_o  (finished)
   );
   assign active    = (init_q || run_q) && !finished;
-  assign high      = entry_q[W-2:0];
-  assign num_bits  = entry_q[W+2:W-1];
-  assign next_base = entry_q[W+14:W+3];
-  assign rep       = entry_q[W+15];
+  assign {entry_ctrl, high} = entry_q;
+  assign num_bits  = entry_ctrl.num_bits;
+  assign next_base = entry_ctrl.next_base;
+  assign rep       = entry_ctrl.repeat_symbol;
 
   // Init reads table_log state bits and no raw field (entry_q is clear).
   // state_pos = rd + raw field (the state bits), end_pos = the read position
   // after this symbol.
-  assign nbits_eff = num_bits | (init_q ? cfg_table_log_i : 4'd0);
-  assign skip_bits = init_q ? 5'd0 : (rep ? cfg_repeat_raw_bits_i : cfg_raw_bits_i);
+  assign nbits_eff = num_bits | (init_q ? cfg_i.table_log : '0);
+  assign skip_bits = init_q ? 5'd0 : (rep ? cfg_i.repeat_raw_bits : cfg_i.raw_bits);
   assign state_pos = rd_q - ~(PosWidth'(skip_bits)) - PosWidth'(1);
   assign end_pos   = PosWidth'(nbits_eff) + state_pos;
 
@@ -213,18 +216,18 @@ module ans_lane #(
   // funnel's input is the ring's top bit), so that bit 0 is the raw field's
   // last bit: the sign of a normal symbol.
   funnel_shift #(
-    .InWidth    (RingBits + 12),
-    .OutWidth   (13),
+    .InWidth    (RingBits + TableLog),
+    .OutWidth   (TableLog + 1),
     .ShiftWidth (RingLog)
   ) u_state_bits (
-    .in_i    ({ring[10:0], ring, ring[RingBits-1]}),
+    .in_i    ({ring[TableLog-2:0], ring, ring[RingBits-1]}),
     .shift_i (state_pos[RingLog-1:0]),
     .out_o   (state_window)
   );
-  assign state_bits = state_window[12:1];
-  assign state_mask = ~(12'hfff << nbits_eff);
+  assign state_bits = state_window[TableLog:1];
+  assign state_mask = ~({TableLog{1'b1}} << nbits_eff);
   assign state_add  = state_bits & state_mask;
-  assign next_state = next_base - ~state_add - 12'd1;  // next_base + state_add
+  assign next_state = next_base - ~state_add - TableLog'(1);  // next_base + state_add
 
   logic [WrWidth-1:0] words;
   assign words        = wr_q - rd_q[PosWidth-1:5];
@@ -248,7 +251,7 @@ module ans_lane #(
   logic [KeepWidth-1:0] keep_bits;
   logic [W-1:0]         keep_mask, sign_word;
   logic                 sign;
-  assign keep_bits = KeepWidth'(rep ? cfg_repeat_raw_bits_i : cfg_low_bits_i);
+  assign keep_bits = KeepWidth'(rep ? cfg_i.repeat_raw_bits : cfg_i.low_bits);
   for (genvar i = 0; i < W; i++) begin : g_merge
     if (i < RawBitsMax) begin : g_raw
       assign keep_mask[i] = keep_bits > KeepWidth'(i);
@@ -256,7 +259,7 @@ module ans_lane #(
       assign keep_mask[i] = 1'b0;
     end
     if ((i + 1) % 16 == 0) begin : g_sign
-      assign sign_word[i] = sign && !rep && (W < 32 || cfg_pattern_bits_i == 6'(i + 1));
+      assign sign_word[i] = sign && !rep && (W < 32 || cfg_i.pattern_bits == 6'(i + 1));
     end else begin : g_no_sign
       assign sign_word[i] = 1'b0;
     end
@@ -295,14 +298,14 @@ module ans_lane #(
     .clk_i,
     .start_i,
     .step_i   (decode),
-    .length_i (cfg_repeat_distance_i),
+    .length_i (DistWidth'(cfg_i.repeat_distance)),
     .ptr_o    (hist_ptr),
     .full_o   (hist_ok)
   );
 
   always_ff @(posedge clk_i) begin
     if (decode) begin
-      zero_q     <= next_state == 12'd0;
+      zero_q     <= next_state == '0;
       out_word_q <= word;
     end
   end
@@ -310,20 +313,20 @@ module ans_lane #(
   // Phase and error. Init and Run are one flip-flop each (neither: Idle, Done
   // or Error, told apart by error_q).
   logic init_d, run_d, out_valid_d, last_taken_d;
-  logic [1:0] error_d;
+  ws_pkg::lane_error_e error_d;
   always_comb begin
     init_d       = init_q && !(finished || enough || last_taken_q);
     run_d        = advance_init || (run_q && !finished && !(starved && last_taken_q) && !too_early);
     error_d      = error_q;
-    if (starved && last_taken_q) error_d = ErrStreamEnds;
-    if (too_early) error_d = ErrRepeatEarly;
-    if (run_q && finished && !zero_q) error_d = ErrFinalState;
+    if (starved && last_taken_q) error_d = ws_pkg::LaneErrStreamEndsEarly;
+    if (too_early) error_d = ws_pkg::LaneErrRepeatTooEarly;
+    if (run_q && finished && !zero_q) error_d = ws_pkg::LaneErrFinalState;
     last_taken_d = word_arrives ? in_last_i : last_taken_q;
     out_valid_d  = decode || (out_valid_q && !out_taken);
     if (start_i) begin
       init_d       = 1'b1;
       run_d        = 1'b0;
-      error_d      = ErrNone;
+      error_d      = ws_pkg::LaneErrNone;
       last_taken_d = 1'b0;
       out_valid_d  = 1'b0;
     end
@@ -333,7 +336,7 @@ module ans_lane #(
     if (!rst_ni) begin
       init_q       <= 1'b0;
       run_q        <= 1'b0;
-      error_q      <= ErrNone;
+      error_q      <= ws_pkg::LaneErrNone;
       last_taken_q <= 1'b0;
       out_valid_q  <= 1'b0;
     end else begin
@@ -348,9 +351,54 @@ module ans_lane #(
   assign out_valid_o    = out_valid_q;
   assign out_word_o     = out_word_q;
   assign has_more_o     = out_valid_q || active;
-  assign error_o        = (run_q && finished && !zero_q) ? ErrFinalState : error_q;
+  assign error_o        = (run_q && finished && !zero_q) ? ws_pkg::LaneErrFinalState : error_q;
   assign stall_input_o  = starved && !last_taken_q && !word_arrives;
   assign stall_refill_o = starved && !last_taken_q && word_arrives;
   assign stall_output_o = run_q && !finished && enough && !out_free;
   assign decoded_o      = decode;
+
+  // ------------------------------------------------------------ checks
+`ifndef SYNTHESIS
+  // The stream rules: the producer's on the input (it may withdraw a word a
+  // lane that stopped will never take), the lane's own on the output (a
+  // restart abandons a waiting word).
+  stream_checker #(.Width(ws_pkg::StreamWordBits + 1), .Assume(1'b1)) u_in_check (
+    .clk_i, .rst_ni, .clear_i (start_i || !active), .valid_i (in_valid_i), .ready_i (in_ready_o), .data_i ({in_last_i, in_word_i})
+  );
+  stream_checker #(.Width(W)) u_out_check (
+    .clk_i, .rst_ni, .clear_i (start_i), .valid_i (out_valid_o), .ready_i (out_ready_i), .data_i (out_word_o)
+  );
+  // The registers the host writes: legal at a start_i with symbols to decode,
+  // static until the lane is done.
+  ws_pkg::ans_cfg_t      cfg_at_start_q;
+  logic [CountWidth-1:0] count_at_start_q;
+  always_ff @(posedge clk_i) begin
+    if (start_i) begin
+      cfg_at_start_q   <= cfg_i;
+      count_at_start_q <= cfg_count_i;
+    end
+  end
+  `WS_ASSUME(!start_i || cfg_count_i == 0 || (cfg_i.table_log >= 4'(ws_pkg::TableLogMin) && cfg_i.table_log <= 4'(TableLog)),
+             "cfg_i.table_log outside TableLogMin..TableLogMax")
+  `WS_ASSUME(!start_i || cfg_count_i == 0 || (cfg_i.raw_bits == cfg_i.low_bits + 5'd1 && cfg_i.raw_bits <= 5'(RawBitsMax)),
+             "cfg_i.raw_bits is not low_bits + 1 or wider than the lane's raw field")
+  `WS_ASSUME(!start_i || cfg_count_i == 0 || ((cfg_i.pattern_bits == 6'd16 || cfg_i.pattern_bits == 6'd32) &&
+                          cfg_i.pattern_bits <= 6'(W)), "cfg_i.pattern_bits is not 16 or 32 or is wider than the lane")
+  `WS_ASSUME(!start_i || cfg_count_i == 0 || !cfg_i.repeat_enable || (cfg_i.repeat_distance >= 16'd1 &&
+             cfg_i.repeat_distance <= 16'(HistoryDepth) && cfg_i.repeat_raw_bits <= 5'(RawBitsMax)),
+             "cfg_i.repeat_distance outside 1..HistoryDepth or repeat_raw_bits too wide")
+  `WS_ASSUME(start_i || !has_more_o || (cfg_i == cfg_at_start_q && cfg_count_i == count_at_start_q),
+             "configuration changed while the lane was busy")
+  // The table, as golden writes it.
+  `WS_ASSUME(!decode || !rep || cfg_i.repeat_enable, "a REPEAT table entry without cfg_i.repeat_enable")
+  `WS_ASSUME(!state_en || (32'(next_state) >> cfg_i.table_log) == 0, "a table entry leads outside the table")
+  // The lane's own rules.
+  `WS_ASSERT(!(word_arrives && last_taken_q), "took a word after the stream's last")
+  `WS_ASSERT(!(init_q || run_q) || words <= WrWidth'(WindowWords), "holds more words than its window")
+  `WS_ASSERT(!decode || error_q == ws_pkg::LaneErrNone, "decoded after an error")
+  `WS_ASSERT_KNOWN(has_more_o, "has_more_o is unknown")
+  `WS_ASSERT_KNOWN(error_o, "error_o is unknown")
+  `WS_ASSERT_KNOWN(({stall_input_o, stall_refill_o, stall_output_o}), "a stall output is unknown")
+  `WS_ASSERT_KNOWN(decoded_o, "decoded_o is unknown")
+`endif
 endmodule

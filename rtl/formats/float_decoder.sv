@@ -5,21 +5,21 @@ module float_decoder #(
   parameter int M      = 7,
   parameter int Flavor = 0
 ) (
-  input  logic                  clk_i,
-  input  logic                  rst_ni,
-  input  logic                  in_valid_i,
-  output logic                  in_ready_o,
-  input  logic [E+M:0]          in_bits_i,
-  output logic                  out_valid_o,
-  input  logic                  out_ready_i,
-  output logic [1:0]            out_class_o,
-  output logic                  out_sign_o,
-  output logic signed [E+1:0]   out_exp_o,
-  output logic [M:0]            out_sig_o
+  input  logic                             clk_i,
+  input  logic                             rst_ni,
+  input  logic                             in_valid_i,
+  output logic                             in_ready_o,
+  input  logic [E+M:0]                     in_bits_i,
+  output logic                             out_valid_o,
+  input  logic                             out_ready_i,
+  output logic [ws_pkg::NumClassWidth-1:0] out_class_o,
+  output logic                             out_sign_o,
+  output logic signed [E+1:0]              out_exp_o,
+  output logic [M:0]                       out_sig_o
 );
-  localparam int DataWidth = 2 + 1 + (E + 2) + (M + 1);
+  localparam int DataWidth = ws_pkg::NumClassWidth + 1 + (E + 2) + (M + 1);
 
-  logic [1:0]          class_c;
+  logic [ws_pkg::NumClassWidth-1:0] class_c;
   logic                sign_c;
   logic signed [E+1:0] exp_c;
   logic [M:0]          sig_c;

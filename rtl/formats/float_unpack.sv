@@ -12,18 +12,17 @@ module float_unpack #(
   parameter int M      = 7,
   parameter int Flavor = 0
 ) (
-  input  logic [E+M:0]          bits_i,
-  output logic [1:0]            class_o,
-  output logic                  sign_o,
-  output logic signed [E+1:0]   exp_o,
-  output logic [M:0]            sig_o
+  input  logic [E+M:0]                     bits_i,
+  output logic [ws_pkg::NumClassWidth-1:0] class_o,  // ws_pkg::num_class_e
+  output logic                             sign_o,
+  output logic signed [E+1:0]              exp_o,
+  output logic [M:0]                       sig_o
 );
   localparam int ExpWidth = E + 2;
   localparam int Bias     = (1 << (E - 1)) - 1;
   // The exponents lie in [-Bias - (M - 1), 2^E - 1 - Bias]: usually E + 1
   // bits hold them, and the top output bit is a copy of the sign.
   localparam int SumWidth = Bias + M - 1 <= (1 << E) ? E + 1 : E + 2;
-  localparam logic [1:0] ClassZero = 2'd0, ClassFinite = 2'd1, ClassInf = 2'd2, ClassNaN = 2'd3;
 
   logic                sign, exponent_zero, exponent_all_ones, fraction_zero, fraction_ones;
   logic                is_zero, is_inf, is_nan, no_exponent;
@@ -76,7 +75,7 @@ module float_unpack #(
     assign exponent           = addend - SumWidth'(Bias);
   end
 
-  assign class_o = is_zero ? ClassZero : is_inf ? ClassInf : is_nan ? ClassNaN : ClassFinite;
+  assign class_o = is_zero ? ws_pkg::ClassZero : is_inf ? ws_pkg::ClassInf : is_nan ? ws_pkg::ClassNaN : ws_pkg::ClassFinite;
   assign sign_o  = sign;
   assign sig_o   = {!no_exponent, exponent_zero ? subnormal_fraction : fraction};
   if (SumWidth < ExpWidth) begin : g_sign_extend

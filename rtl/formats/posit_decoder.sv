@@ -5,23 +5,23 @@ module posit_decoder #(
   parameter int N  = 16,
   parameter int ES = 1
 ) (
-  input  logic                          clk_i,
-  input  logic                          rst_ni,
-  input  logic                          in_valid_i,
-  output logic                          in_ready_o,
-  input  logic [N-1:0]                  in_bits_i,
-  output logic                          out_valid_o,
-  input  logic                          out_ready_i,
-  output logic [1:0]                    out_class_o,
-  output logic                          out_sign_o,
-  output logic signed [$clog2(N)+ES:0]  out_exp_o,
+  input  logic                                 clk_i,
+  input  logic                                 rst_ni,
+  input  logic                                 in_valid_i,
+  output logic                                 in_ready_o,
+  input  logic [N-1:0]                         in_bits_i,
+  output logic                                 out_valid_o,
+  input  logic                                 out_ready_i,
+  output logic [ws_pkg::NumClassWidth-1:0]     out_class_o,
+  output logic                                 out_sign_o,
+  output logic signed [$clog2(N)+ES:0]         out_exp_o,
   output logic [(N-2-ES > 1 ? N-2-ES : 1)-1:0] out_sig_o
 );
   localparam int ExpWidth   = $clog2(N) + ES + 1;
   localparam int SigWidth   = N - 2 - ES > 1 ? N - 2 - ES : 1;
-  localparam int DataWidth  = 2 + 1 + ExpWidth + SigWidth;
+  localparam int DataWidth  = ws_pkg::NumClassWidth + 1 + ExpWidth + SigWidth;
 
-  logic [1:0]                class_c;
+  logic [ws_pkg::NumClassWidth-1:0] class_c;
   logic                      sign_c;
   logic signed [ExpWidth-1:0] exp_c;
   logic [N-3:0]              sig_c;

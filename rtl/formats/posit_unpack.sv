@@ -13,22 +13,22 @@
 // the regime's sign bits set from the zero/NaR flag the regime is 0 (zero)
 // or -1 (NaR, whose negated all-zero field then carries it to 0), and the
 // field is zero.
+`include "ws_assert.svh"
 module posit_unpack #(
   parameter int N     = 16,
   parameter int ESMax = 1
 ) (
-  input  logic [N-1:0]                    bits_i,
-  input  logic [1:0]                      es_i,
-  output logic [1:0]                      class_o,
-  output logic                            sign_o,
-  output logic signed [$clog2(N)+ESMax:0] exp_o,
-  output logic [N-3:0]                    sig_o
+  input  logic [N-1:0]                     bits_i,
+  input  logic [1:0]                       es_i,
+  output logic [ws_pkg::NumClassWidth-1:0] class_o,  // ws_pkg::num_class_e
+  output logic                             sign_o,
+  output logic signed [$clog2(N)+ESMax:0]  exp_o,
+  output logic [N-3:0]                     sig_o
 );
   localparam int FieldWidth = N - 3;  // bits after the first regime bit and its successor
   localparam int CountWidth = $clog2(N - 1);
   localparam int ExpWidth   = $clog2(N) + ESMax + 1;
   localparam int SumWidth   = ExpWidth + FieldWidth;
-  localparam logic [1:0] ClassFinite = 2'd1;
 
   logic                  sign, first_bit, regime_bit, is_special;
   logic [CountWidth-1:0] run_minus_one;  // regime run after the first bit; all ones on zero/NaR
@@ -59,7 +59,10 @@ module posit_unpack #(
   // shift of {k, field} by es.
   assign scaled     = sum << es_i;
 
-  assign class_o = is_special ? {sign, sign} : ClassFinite;  // ClassZero 0, ClassNaN 3
+  // Zero is class 00 and NaR 11: the sign bit twice.
+  `WS_ASSERT_STATIC(g_class_codes, ws_pkg::ClassZero == 2'b00 && ws_pkg::ClassNaN == 2'b11,
+                    "posit_unpack: the class of zero and NaR is the sign bit twice")
+  assign class_o = is_special ? {sign, sign} : ws_pkg::ClassFinite;
   assign sign_o  = sign;
   assign exp_o   = scaled[SumWidth-1 -: ExpWidth];
   assign sig_o   = {!is_special, scaled[FieldWidth-1:0]};

@@ -7,26 +7,26 @@ module posit_var_decoder #(
   parameter int NMax  = 16,
   parameter int ESMax = 3
 ) (
-  input  logic                             clk_i,
-  input  logic                             rst_ni,
-  input  logic                             in_valid_i,
-  output logic                             in_ready_o,
-  input  logic [NMax-1:0]                  in_bits_i,
-  input  logic [$clog2(NMax+1)-1:0]        in_n_i,
-  input  logic [1:0]                       in_es_i,
-  output logic                             out_valid_o,
-  input  logic                             out_ready_i,
-  output logic [1:0]                       out_class_o,
-  output logic                             out_sign_o,
+  input  logic                               clk_i,
+  input  logic                               rst_ni,
+  input  logic                               in_valid_i,
+  output logic                               in_ready_o,
+  input  logic [NMax-1:0]                    in_bits_i,
+  input  logic [$clog2(NMax+1)-1:0]          in_n_i,
+  input  logic [1:0]                         in_es_i,
+  output logic                               out_valid_o,
+  input  logic                               out_ready_i,
+  output logic [ws_pkg::NumClassWidth-1:0]   out_class_o,
+  output logic                               out_sign_o,
   output logic signed [$clog2(NMax)+ESMax:0] out_exp_o,
-  output logic [NMax-3:0]                  out_sig_o
+  output logic [NMax-3:0]                    out_sig_o
 );
   localparam int ExpWidth  = $clog2(NMax) + ESMax + 1;
-  localparam int DataWidth = 2 + 1 + ExpWidth + NMax - 2;
+  localparam int DataWidth = ws_pkg::NumClassWidth + 1 + ExpWidth + NMax - 2;
   localparam int NWidth    = $clog2(NMax + 1);
 
   logic [NMax-1:0]            aligned;
-  logic [1:0]                 class_c;
+  logic [ws_pkg::NumClassWidth-1:0] class_c;
   logic                       sign_c;
   logic signed [ExpWidth-1:0] exp_c;
   logic [NMax-3:0]            sig_c;

@@ -28,9 +28,9 @@ void write_ans_vectors(const std::string& directory, const golden::TensorSetup& 
                        std::span<const uint32_t> expected) {
   const std::filesystem::path dir(directory);
   std::filesystem::create_directories(dir);
-  std::vector<uint64_t> config = {s.lanes.size(),   uint64_t(s.table_log),       uint64_t(s.raw_bits),
-                                  uint64_t(s.low_bits), uint64_t(s.pattern_bits), uint64_t{s.repeat},
-                                  uint64_t(s.repeat_raw_bits), s.repeat_lane_distance, expected.size()};
+  const contract::AnsCfg& c = s.cfg;
+  std::vector<uint64_t> config = {s.lanes.size(), c.table_log,       c.raw_bits,        c.low_bits,     c.pattern_bits,
+                                  c.repeat_enable, c.repeat_raw_bits, c.repeat_distance, expected.size()};
   for (const auto& lane : s.lanes) config.push_back(lane.count);
   for (const auto& lane : s.lanes) config.push_back(lane.words.size());
   write_hex(dir / "config.hex", config);

@@ -1,6 +1,7 @@
-// The hls model as an engine for run_tensor (sim/ans/ans_harness.hpp).
+// The hls model as an ANS decoder engine (sim/ans/ans_engine.hpp).
 #pragma once
 
+#include <memory>
 #include <span>
 
 #include "golden/codec/lane_setup.hpp"
@@ -11,36 +12,37 @@ namespace ws::sim {
 template <class Config>
 class HlsAnsEngine {
  public:
-  explicit HlsAnsEngine(int lanes) : decoder_(lanes) {}
+  using Decoder = hls::AnsDecoder<Config>;
 
-  int lanes() const { return decoder_.lanes(); }
+  // The model holds a table RAM per lane: on the heap, not the stack.
+  explicit HlsAnsEngine(int lanes) : decoder_(std::make_unique<Decoder>(lanes)) {}
+
+  int lanes() const { return decoder_->lanes(); }
   int width() const { return Config::kPatternWidth; }
   int history_depth() const { return Config::kHistoryDepth; }
 
   void load(const golden::TensorSetup& s) {
-    for (size_t u = 0; u < s.table.size(); ++u) decoder_.write_table(static_cast<uint32_t>(u), s.table[u]);
-    hls::LaneRegisters r;
-    r.pattern_bits = s.pattern_bits;
-    r.table_log = s.table_log;
-    r.raw_bits = s.raw_bits;
-    r.low_bits = s.low_bits;
-    r.repeat = s.repeat;
-    r.repeat_raw_bits = s.repeat_raw_bits;
-    r.repeat_distance = static_cast<uint32_t>(s.repeat_lane_distance);
-    std::vector<uint64_t> counts;
-    for (const auto& lane : s.lanes) counts.push_back(lane.count);
-    decoder_.configure(r, counts);
-    decoder_.start();
+    for (size_t u = 0; u < s.table.size(); ++u) decoder_->write_table(static_cast<uint32_t>(u), s.table[u]);
+    std::array<uint64_t, contract::kMaxLanes> counts{};
+    for (size_t k = 0; k < s.lanes.size() && k < counts.size(); ++k) counts[k] = s.lanes[k].count;
+    decoder_->configure(s.cfg, counts);
+    decoder_->start();
   }
 
-  auto cycle(std::span<const hls::LaneInputs> in, bool out_ready, std::span<hls::LaneOutputs> out) {
-    return decoder_.cycle(in, out_ready, out);
+  contract::AnsRow cycle(std::span<const contract::LaneInputs> in, bool out_ready,
+                         std::span<contract::LaneOutputs> out) {
+    typename Decoder::LaneArray lane_in{};
+    typename Decoder::LaneOutputArray lane_out{};
+    std::copy(in.begin(), in.begin() + lanes(), lane_in.begin());
+    const contract::AnsRow row = decoder_->cycle(lane_in, out_ready, lane_out);
+    std::copy(lane_out.begin(), lane_out.begin() + lanes(), out.begin());
+    return row;
   }
 
-  int lane_error(int k) const { return static_cast<int>(decoder_.lane(k).error()); }
+  contract::LaneError lane_error(int k) const { return decoder_->lane(k).error(); }
 
  private:
-  hls::AnsDecoder<Config> decoder_;
+  std::unique_ptr<Decoder> decoder_;
 };
 
 }  // namespace ws::sim

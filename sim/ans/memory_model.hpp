@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "golden/codec/lane_setup.hpp"
-#include "hls/ans/ans_lane.hpp"
+#include "golden/contract/ans_ports.hpp"
 
 namespace ws::sim {
 
@@ -21,7 +21,7 @@ class LaneMemory {
         next_(setup.lanes.size(), 0), offering_(setup.lanes.size(), false) {}
 
   // This cycle's offers, one per lane.
-  std::vector<hls::LaneInputs> offers() {
+  std::vector<contract::LaneInputs> offers() {
     const size_t lanes = setup_.lanes.size();
     if (bytes_per_clock_ > 0) credit_ = std::min(credit_ + bytes_per_clock_, bytes_per_clock_ + 4.0);
     for (size_t i = 0; i < lanes; ++i) {
@@ -35,7 +35,7 @@ class LaneMemory {
       offering_[k] = true;
     }
     first_ = (first_ + 1) % std::max<size_t>(lanes, 1);
-    std::vector<hls::LaneInputs> in(lanes);
+    std::vector<contract::LaneInputs> in(lanes);
     for (size_t k = 0; k < lanes; ++k) {
       if (!offering_[k]) continue;
       in[k].in_valid = true;

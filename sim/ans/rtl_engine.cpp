@@ -1,144 +1,128 @@
 #include "sim/ans/rtl_engine.hpp"
 
-#include <verilated.h>
-#include <verilated_fst_c.h>
-
-#include <stdexcept>
 #include <type_traits>
 
 #include "Vans_decoder.h"
 #include "Vans_decoder_w16.h"
+#include "sim/common/verilated_dut.hpp"
 
 namespace ws::sim {
 namespace {
 
-// Verilator keeps ports wider than 64 bits as arrays of 32-bit words.
-template <class Wide>
-void set_field(Wide& port, int offset, int width, uint64_t value) {
-  for (int b = 0; b < width; ++b) {
-    const int bit = offset + b;
-    const uint32_t mask = 1u << (bit % 32);
-    if ((value >> b) & 1) {
-      port[bit / 32] |= mask;
-    } else {
-      port[bit / 32] &= ~mask;
+// A field of a port: Verilator keeps ports of up to 64 bits as integers and
+// wider ones as arrays of 32-bit words.
+template <class Port>
+void set_field(Port& port, int offset, int width, uint64_t value) {
+  if constexpr (std::is_integral_v<Port>) {
+    const uint64_t mask = (width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1) << offset;
+    port = static_cast<Port>((static_cast<uint64_t>(port) & ~mask) | ((value << offset) & mask));
+  } else {
+    for (int b = 0; b < width; ++b) {
+      const int bit = offset + b;
+      const uint32_t mask = 1u << (bit % 32);
+      port[bit / 32] = ((value >> b) & 1) ? port[bit / 32] | mask : port[bit / 32] & ~mask;
     }
   }
 }
 
-template <class Wide>
-uint64_t get_field(const Wide& port, int offset, int width) {
-  uint64_t value = 0;
-  for (int b = 0; b < width; ++b) value |= uint64_t{(port[(offset + b) / 32] >> ((offset + b) % 32)) & 1u} << b;
-  return value;
+template <class Port>
+uint64_t get_field(const Port& port, int offset, int width) {
+  if constexpr (std::is_integral_v<Port>) {
+    return (static_cast<uint64_t>(port) >> offset) & (width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1);
+  } else {
+    uint64_t value = 0;
+    for (int b = 0; b < width; ++b) value |= uint64_t{(port[(offset + b) / 32] >> ((offset + b) % 32)) & 1u} << b;
+    return value;
+  }
 }
 
 }  // namespace
 
 template <class Model, int Lanes, int Width>
 RtlAnsEngineT<Model, Lanes, Width>::RtlAnsEngineT(const std::string& trace_path)
-    : context_(std::make_unique<VerilatedContext>()), model_(std::make_unique<Model>(context_.get())) {
-  if (!trace_path.empty()) {
-    if constexpr (!requires(Model& m, VerilatedFstC* t) { m.trace(t, 99); }) {
-      throw std::invalid_argument("this RTL build has no tracing");
-    } else {
-    context_->traceEverOn(true);
-    trace_ = std::make_unique<VerilatedFstC>();
-    model_->trace(trace_.get(), 99);
-    trace_->open(trace_path.c_str());
-    }
-  }
-  model_->clk_i = 0;
-  model_->rst_ni = 0;
-  model_->eval();
-  tick();
-  tick();
-  model_->rst_ni = 1;
-  model_->eval();
+    : dut_(std::make_unique<VerilatedDut<Model>>(trace_path)) {
+  dut_->reset();
 }
 
 template <class Model, int Lanes, int Width>
-RtlAnsEngineT<Model, Lanes, Width>::~RtlAnsEngineT() {
-  model_->final();
-  if (trace_) trace_->close();
-}
+RtlAnsEngineT<Model, Lanes, Width>::~RtlAnsEngineT() = default;
 
 template <class Model, int Lanes, int Width>
-void RtlAnsEngineT<Model, Lanes, Width>::tick() {
-  model_->clk_i = 1;
-  model_->eval();
-  if (trace_) trace_->dump(static_cast<uint64_t>(2 * cycles_ + 1));
-  model_->clk_i = 0;
-  model_->eval();
-  ++cycles_;
-  if (trace_) trace_->dump(static_cast<uint64_t>(2 * cycles_));
+RtlAnsEngineT<Model, Lanes, Width>::RtlAnsEngineT(RtlAnsEngineT&&) noexcept = default;
+
+template <class Model, int Lanes, int Width>
+uint64_t RtlAnsEngineT<Model, Lanes, Width>::simulated_cycles() const {
+  return dut_->cycles();
 }
 
 template <class Model, int Lanes, int Width>
 void RtlAnsEngineT<Model, Lanes, Width>::load(const golden::TensorSetup& s) {
-  auto& m = *model_;
+  auto& m = dut_->io();
+  // A restart with nothing to decode first: it abandons whatever the decoder
+  // was doing (a tensor the harness gave up on), so that the streams may be
+  // withdrawn, and leaves every lane idle while the table is written.
   m.in_valid_i = 0;
   m.out_ready_i = 0;
+  for (int k = 0; k < kLanes; ++k) set_field(m.cfg_count_i, contract::kLaneCountWidth * k, contract::kLaneCountWidth, 0);
+  m.start_i = 1;
+  dut_->tick();
   m.start_i = 0;
   for (size_t u = 0; u < s.table.size(); ++u) {
     m.table_we_i = 1;
     m.table_addr_i = static_cast<uint16_t>(u);
     m.table_data_i = static_cast<std::remove_reference_t<decltype(m.table_data_i)>>(s.table[u]);
-    tick();
+    dut_->tick();
   }
   m.table_we_i = 0;
-  m.cfg_pattern_bits_i = static_cast<uint8_t>(s.pattern_bits);
-  m.cfg_table_log_i = static_cast<uint8_t>(s.table_log);
-  m.cfg_raw_bits_i = static_cast<uint8_t>(s.raw_bits);
-  m.cfg_low_bits_i = static_cast<uint8_t>(s.low_bits);
-  m.cfg_repeat_i = s.repeat;
-  m.cfg_repeat_raw_bits_i = static_cast<uint8_t>(s.repeat_raw_bits);
-  m.cfg_repeat_distance_i = static_cast<uint8_t>(s.repeat_lane_distance);
+  m.cfg_i = s.cfg.pack();
   for (int k = 0; k < kLanes; ++k) {
     const uint64_t count = static_cast<size_t>(k) < s.lanes.size() ? s.lanes[static_cast<size_t>(k)].count : 0;
-    set_field(m.cfg_count_i, 32 * k, 32, count);
+    set_field(m.cfg_count_i, contract::kLaneCountWidth * k, contract::kLaneCountWidth, count);
   }
   m.start_i = 1;
-  tick();
+  dut_->tick();
   m.start_i = 0;
-  m.eval();
+  dut_->eval();
 }
 
 template <class Model, int Lanes, int Width>
-typename RtlAnsEngineT<Model, Lanes, Width>::Row RtlAnsEngineT<Model, Lanes, Width>::cycle(
-    std::span<const hls::LaneInputs> in, bool out_ready, std::span<hls::LaneOutputs> out) {
-  auto& m = *model_;
+contract::AnsRow RtlAnsEngineT<Model, Lanes, Width>::cycle(std::span<const contract::LaneInputs> in, bool out_ready,
+                                                           std::span<contract::LaneOutputs> out) {
+  auto& m = dut_->io();
   uint32_t valid = 0, last = 0;
   for (int k = 0; k < kLanes; ++k) {
-    const hls::LaneInputs& lane = in[static_cast<size_t>(k)];
+    const contract::LaneInputs& lane = in[static_cast<size_t>(k)];
     valid |= uint32_t{lane.in_valid} << k;
     last |= uint32_t{lane.in_last} << k;
-    set_field(m.in_word_i, 32 * k, 32, lane.in_word);
+    set_field(m.in_word_i, contract::kStreamWordBits * k, contract::kStreamWordBits, lane.in_word);
   }
   m.in_valid_i = static_cast<std::remove_reference_t<decltype(m.in_valid_i)>>(valid);
   m.in_last_i = static_cast<std::remove_reference_t<decltype(m.in_last_i)>>(last);
   m.out_ready_i = out_ready;
-  m.eval();
+  dut_->eval();
 
-  Row row;
+  contract::AnsRow row;
   row.valid = m.out_valid_o;
   row.mask = m.out_mask_o;
   for (int k = 0; k < kLanes; ++k) {
     row.words[static_cast<size_t>(k)] = static_cast<uint32_t>(get_field(m.out_words_o, kWidth * k, kWidth));
-    hls::LaneOutputs& o = out[static_cast<size_t>(k)];
+    contract::LaneOutputs& o = out[static_cast<size_t>(k)];
     o.in_ready = (m.in_ready_o >> k) & 1;
+    o.out_valid = (m.out_mask_o >> k) & 1;
+    o.out_word = row.words[static_cast<size_t>(k)];
     o.stall_input = (m.stall_input_o >> k) & 1;
     o.stall_refill = (m.stall_refill_o >> k) & 1;
     o.stall_output = (m.stall_output_o >> k) & 1;
     o.decoded = (m.decoded_o >> k) & 1;
   }
-  tick();
+  dut_->tick();
   return row;
 }
 
 template <class Model, int Lanes, int Width>
-int RtlAnsEngineT<Model, Lanes, Width>::lane_error(int k) const {
-  return static_cast<int>((model_->lane_error_o >> (2 * k)) & 3u);
+contract::LaneError RtlAnsEngineT<Model, Lanes, Width>::lane_error(int k) const {
+  const auto bits = get_field(dut_->io().lane_error_o, contract::kLaneErrorWidth * k, contract::kLaneErrorWidth);
+  return static_cast<contract::LaneError>(bits);
 }
 
 template class RtlAnsEngineT<Vans_decoder, 16, 32>;

@@ -1,5 +1,5 @@
-// The RTL ans_decoder under Verilator as an engine for run_tensor
-// (sim/ans/ans_harness.hpp), in two builds:
+// The RTL ans_decoder under Verilator as an ANS decoder engine
+// (sim/ans/ans_engine.hpp), in two builds:
 //   RtlAnsEngine     16 lanes of 32-bit words: every dtype, any container of
 //                    up to 16 lanes; an optional FST trace records every signal
 //   RtlAnsEngine16   8 lanes of 16-bit words: the configuration `make synth`
@@ -13,43 +13,40 @@
 #include <string>
 
 #include "golden/codec/lane_setup.hpp"
-#include "hls/ans/ans_decoder.hpp"
+#include "golden/contract/ans_ports.hpp"
 
 class Vans_decoder;
 class Vans_decoder_w16;
-class VerilatedContext;
-class VerilatedFstC;
 
 namespace ws::sim {
+
+template <class Model>
+class VerilatedDut;
 
 template <class Model, int Lanes, int Width>
 class RtlAnsEngineT {
  public:
   static constexpr int kLanes = Lanes;
   static constexpr int kWidth = Width;
-  static constexpr int kHistoryDepth = 64;
-  using Row = typename hls::AnsDecoder<hls::AnsLaneConfig<Width>, Lanes>::Row;
+  static constexpr int kHistoryDepth = 64;  // the builds' HistoryDepth parameter
 
   // trace_path: an FST file to write, or empty (only the 32-bit build traces).
   explicit RtlAnsEngineT(const std::string& trace_path = "");
   ~RtlAnsEngineT();
+  RtlAnsEngineT(RtlAnsEngineT&&) noexcept;
 
   int lanes() const { return kLanes; }
   int width() const { return kWidth; }
   int history_depth() const { return kHistoryDepth; }
-  uint64_t simulated_cycles() const { return cycles_; }
+  uint64_t simulated_cycles() const;
 
   void load(const golden::TensorSetup& setup);
-  Row cycle(std::span<const hls::LaneInputs> in, bool out_ready, std::span<hls::LaneOutputs> out);
-  int lane_error(int k) const;
+  contract::AnsRow cycle(std::span<const contract::LaneInputs> in, bool out_ready,
+                         std::span<contract::LaneOutputs> out);
+  contract::LaneError lane_error(int k) const;
 
  private:
-  void tick();
-
-  std::unique_ptr<VerilatedContext> context_;
-  std::unique_ptr<Model> model_;
-  std::unique_ptr<VerilatedFstC> trace_;
-  uint64_t cycles_ = 0;
+  std::unique_ptr<VerilatedDut<Model>> dut_;
 };
 
 using RtlAnsEngine = RtlAnsEngineT<Vans_decoder, 16, 32>;

@@ -12,7 +12,7 @@
 namespace ws::sim {
 
 inline hls::HwUnpacked expected_hw(const golden::Unpacked& u, int sig_width) {
-  return {static_cast<uint8_t>(u.cls), u.sign, u.exponent, u.significand_top(sig_width)};
+  return {u.cls, u.sign, u.exponent, u.significand_top(sig_width)};
 }
 
 // True when the exponent fits a signed field of exp_width bits.
@@ -22,7 +22,7 @@ inline bool exponent_fits(int32_t exponent, int exp_width) {
 
 inline std::string to_string(const hls::HwUnpacked& u) {
   std::ostringstream out;
-  out << "{class " << int{u.cls} << ", sign " << u.sign << ", exp " << u.exponent << ", sig 0x" << std::hex
+  out << "{class " << static_cast<int>(u.cls) << ", sign " << u.sign << ", exp " << u.exponent << ", sig 0x" << std::hex
       << u.significand << "}";
   return out.str();
 }

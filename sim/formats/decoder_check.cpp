@@ -2,72 +2,52 @@
 
 #include <sstream>
 
-#include "hls/formats/float_decoder.hpp"
-#include "hls/formats/posit_decoder.hpp"
 #include "sim/common/expected_unpacked.hpp"
+#if WS_WITH_VERILATOR
+#include "sim/formats/decoder_bank_harness.hpp"
+#endif
 
 namespace ws::sim {
-namespace {
 
-template <int N, int ES>
-hls::HwUnpacked fixed_posit(uint32_t bits, int, int) { return hls::decode_posit<N, ES>(bits); }
-template <int E, int M, int Flavor>
-hls::HwUnpacked fixed_float(uint32_t bits, int, int) { return hls::decode_float<E, M, Flavor>(bits); }
-hls::HwUnpacked var_posit(uint32_t bits, int n, int es) { return hls::decode_posit_var<32, 3>(bits, n, es); }
-
-struct FixedUnit {
-  const char* format;
-  BankUnit unit;
-  hls::HwUnpacked (*decode)(uint32_t, int, int);
-};
-
-// Mirrors the units of sim/formats/decoder_bank.sv.
-const FixedUnit kFixedUnits[] = {
-    {"posit8es0", BankUnit::Posit8Es0, fixed_posit<8, 0>},   {"posit8es2", BankUnit::Posit8Es2, fixed_posit<8, 2>},
-    {"posit16es1", BankUnit::Posit16Es1, fixed_posit<16, 1>}, {"posit16es2", BankUnit::Posit16Es2, fixed_posit<16, 2>},
-    {"posit32es2", BankUnit::Posit32Es2, fixed_posit<32, 2>}, {"e4m3", BankUnit::E4M3, fixed_float<4, 3, 1>},
-    {"e5m2", BankUnit::E5M2, fixed_float<5, 2, 0>},           {"e2m1", BankUnit::E2M1, fixed_float<2, 1, 2>},
-    {"e2m3", BankUnit::E2M3, fixed_float<2, 3, 2>},           {"e3m2", BankUnit::E3M2, fixed_float<3, 2, 2>},
-    {"fp16", BankUnit::Fp16, fixed_float<5, 10, 0>},          {"bf16", BankUnit::Bf16, fixed_float<8, 7, 0>},
-    {"fp32", BankUnit::Fp32, fixed_float<8, 23, 0>},
-};
-
-}  // namespace
-
-std::optional<DecoderUnit> decoder_unit_for(const golden::FormatInfo& format) {
-  for (const FixedUnit& u : kFixedUnits) {
-    if (format.name == u.format) return DecoderUnit{u.unit, format.sig_width, 0, 0, u.decode};
+const DecoderUnitSpec* decoder_unit_for(const golden::FormatInfo& format) {
+  const DecoderUnitSpec* widest = nullptr;
+  for (const DecoderUnitSpec& unit : kDecoderUnits) {
+    if (unit.module != DecoderModule::PositVar && format.name == unit.name) return &unit;
+    if (unit.module == DecoderModule::PositVar && (widest == nullptr || unit.n > widest->n)) widest = &unit;
   }
-  if (format.family == golden::FormatFamily::Posit) {
-    return DecoderUnit{BankUnit::PositVar32, bank_sig_width(BankUnit::PositVar32, format), format.param_a,
-                       format.param_b, var_posit};
-  }
-  return std::nullopt;
+  const bool fits = widest != nullptr && format.family == golden::FormatFamily::Posit &&
+                    format.posit.n <= widest->n && format.posit.es <= widest->es;
+  return fits ? widest : nullptr;
 }
 
-DecoderCheckResult check_decoder(DecoderEngine engine, const golden::FormatInfo& format,
+DecoderCheckResult check_decoder(EngineKind engine, const golden::FormatInfo& format,
                                  std::span<const uint32_t> patterns, uint64_t seed) {
-  DecoderCheckResult result;
-  const std::optional<DecoderUnit> unit = decoder_unit_for(format);
-  if (!unit) {
-    result.ok = false;
-    result.mismatch = "no hardware decoder for format " + format.name;
-    return result;
-  }
-  if (engine == DecoderEngine::Rtl) {
+  using golden::ErrorCode;
+  const DecoderUnitSpec* unit = decoder_unit_for(format);
+  if (unit == nullptr) throw golden::Error(ErrorCode::Usage, "no hardware decoder for format " + format.name);
+  const bool variable = unit->module == DecoderModule::PositVar;
+  const int n = variable ? format.posit.n : 0, es = variable ? format.posit.es : 0;
+  if (engine == EngineKind::Rtl) {
+#if WS_WITH_VERILATOR
     DecoderBankHarness bank;
-    const BankRunResult r = bank.run(unit->bank_unit, format, patterns, seed, StallProfile{}, unit->n, unit->es);
-    return {r.ok, r.beats, r.cycles, r.mismatch};
+    const BankRunResult r = bank.run(*unit, format, patterns, seed, StallProfile{}, n, es);
+    return {r.status, r.beats, r.cycles};
+#else
+    throw golden::Error(ErrorCode::Usage, "the rtl engine is not in this build (configure with -DWS_WITH_VERILATOR=ON)");
+#endif
   }
+  if (engine != EngineKind::Hls) {
+    throw golden::Error(ErrorCode::Usage, std::string("the ") + engine_name(engine) + " engine decodes no formats");
+  }
+  DecoderCheckResult result;
   for (const uint32_t pattern : patterns) {
     const hls::HwUnpacked expected = expected_hw(format.decode(pattern), unit->sig_width);
-    const hls::HwUnpacked actual = unit->hls_decode(pattern, unit->n, unit->es);
+    const hls::HwUnpacked actual = unit->hls_decode(pattern, n, es);
     if (!(actual == expected)) {
       std::ostringstream out;
-      out << format.name << " index " << result.beats << " pattern 0x" << std::hex << pattern << " expected "
-          << to_string(expected) << " actual " << to_string(actual);
-      result.ok = false;
-      result.mismatch = out.str();
+      out << format.name << " on " << unit->name << " index " << result.beats << " pattern 0x" << std::hex << pattern
+          << " expected " << to_string(expected) << " actual " << to_string(actual);
+      result.status = {ErrorCode::Mismatch, out.str()};
       return result;
     }
     ++result.beats;

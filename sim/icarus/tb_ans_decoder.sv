@@ -15,31 +15,34 @@ module tb_ans_decoder #(
   parameter int PatternWidth = 16,
   parameter int HistoryDepth = 64
 );
-  localparam int CountWidth = 32;
+  // Icarus 11 resolves a package's types only after an import has brought
+  // each of them into a scope: this one does it for the whole design.
+  import ws_pkg::*;
+  table_ctrl_t unused_table_ctrl;
+  lane_error_e unused_lane_error;
+
+  localparam int CountWidth = LaneCountWidth;
+  localparam int TableWidth = PatternWidth + TableCtrlBits - 1;
+  localparam int ErrorBits  = LaneErrorWidth;
   localparam int MaxWords   = 1 << 16;  // per lane
   localparam int MaxWeights = 1 << 20;
-  localparam int DistWidth  = $clog2(HistoryDepth + 1);
 
   logic clk = 1'b0;
   logic rst_n = 1'b0;
 
-  logic [5:0]                     cfg_pattern_bits = '0;
-  logic [3:0]                     cfg_table_log = '0;
-  logic [4:0]                     cfg_raw_bits = '0, cfg_low_bits = '0, cfg_repeat_raw_bits = '0;
-  logic                           cfg_repeat = 1'b0;
-  logic [DistWidth-1:0]           cfg_repeat_distance = '0;
+  ans_cfg_t                       cfg = '0;
   logic [Lanes*CountWidth-1:0]    cfg_count = '0;
   logic                           table_we = 1'b0;
-  logic [11:0]                    table_addr = '0;
-  logic [PatternWidth+15:0]       table_data = '0;
+  logic [TableLogMax-1:0]         table_addr = '0;
+  logic [TableWidth-1:0]          table_data = '0;
   logic                           start = 1'b0;
   logic [Lanes-1:0]               in_valid = '0, in_ready, in_last = '0;
-  logic [Lanes*32-1:0]            in_word = '0;
+  logic [Lanes*StreamWordBits-1:0] in_word = '0;
   logic                           out_valid, out_ready = 1'b0;
   logic [Lanes-1:0]               out_mask;
   logic [Lanes*PatternWidth-1:0]  out_words;
   logic                           busy;
-  logic [Lanes*2-1:0]             lane_error;
+  logic [Lanes*ErrorBits-1:0]     lane_error;
   logic [Lanes-1:0]               stall_input, stall_refill, stall_output, decoded;
 
   ans_decoder #(
@@ -50,13 +53,7 @@ module tb_ans_decoder #(
   ) dut (
     .clk_i                 (clk),
     .rst_ni                (rst_n),
-    .cfg_pattern_bits_i    (cfg_pattern_bits),
-    .cfg_table_log_i       (cfg_table_log),
-    .cfg_raw_bits_i        (cfg_raw_bits),
-    .cfg_low_bits_i        (cfg_low_bits),
-    .cfg_repeat_i          (cfg_repeat),
-    .cfg_repeat_raw_bits_i (cfg_repeat_raw_bits),
-    .cfg_repeat_distance_i (cfg_repeat_distance),
+    .cfg_i                 (cfg),
     .cfg_count_i           (cfg_count),
     .table_we_i            (table_we),
     .table_addr_i          (table_addr),
@@ -82,7 +79,7 @@ module tb_ans_decoder #(
 
   localparam int MaxFileLanes = 64;  // config.hex holds 9 + 2K values
   logic [63:0]              config_mem [9 + 2 * MaxFileLanes];
-  logic [PatternWidth+15:0] table_mem [4096];
+  logic [TableWidth-1:0]    table_mem [1 << TableLogMax];
   logic [31:0]              stream_mem [Lanes * MaxWords];
   logic [31:0]              expected_mem [MaxWeights];
 
@@ -157,18 +154,18 @@ module tb_ans_decoder #(
     // The table, one word a cycle, then the registers and the start pulse.
     for (int u = 0; u < (1 << config_mem[1]); u++) begin
       table_we   <= 1'b1;
-      table_addr <= 12'(u);
+      table_addr <= TableLogMax'(u);
       table_data <= table_mem[u];
       @(posedge clk);
     end
     table_we            <= 1'b0;
-    cfg_table_log       <= 4'(config_mem[1]);
-    cfg_raw_bits        <= 5'(config_mem[2]);
-    cfg_low_bits        <= 5'(config_mem[3]);
-    cfg_pattern_bits    <= 6'(config_mem[4]);
-    cfg_repeat          <= config_mem[5] != 0;
-    cfg_repeat_raw_bits <= 5'(config_mem[6]);
-    cfg_repeat_distance <= DistWidth'(config_mem[7]);
+    cfg.table_log       <= AnsCfgTableLogWidth'(config_mem[1]);
+    cfg.raw_bits        <= AnsCfgRawBitsWidth'(config_mem[2]);
+    cfg.low_bits        <= AnsCfgLowBitsWidth'(config_mem[3]);
+    cfg.pattern_bits    <= AnsCfgPatternBitsWidth'(config_mem[4]);
+    cfg.repeat_enable   <= config_mem[5] != 0;
+    cfg.repeat_raw_bits <= AnsCfgRepeatRawBitsWidth'(config_mem[6]);
+    cfg.repeat_distance <= AnsCfgRepeatDistanceWidth'(config_mem[7]);
     for (int k = 0; k < Lanes; k++) cfg_count[k*CountWidth +: CountWidth] <= CountWidth'(lane_count[k]);
     start <= 1'b1;
     @(posedge clk);
@@ -183,9 +180,9 @@ module tb_ans_decoder #(
     if (running) begin
       cycles <= cycles + 1;
       for (int k = 0; k < Lanes; k++) begin
-        if (lane_error[k*2 +: 2] != 2'd0) begin
+        if (lane_error[k*ErrorBits +: ErrorBits] != LaneErrNone) begin
           $display("FAIL seed %0d: lane %0d stopped with error %0d after %0d rows",
-                   seed, k, lane_error[k*2 +: 2], rows);
+                   seed, k, lane_error[k*ErrorBits +: ErrorBits], rows);
           $fatal(1);
         end
       end
@@ -224,7 +221,7 @@ module tb_ans_decoder #(
         if (in_valid[k] && in_ready[k]) sent[k] = sent[k] + 1;
         if (!in_valid[k] || in_ready[k]) begin
           in_valid[k] <= sent[k] < lane_words[k] && ($random(rng_state) & 3) != 0;
-          in_word[k*32 +: 32] <= stream_mem[k * MaxWords + (sent[k] < lane_words[k] ? sent[k] : 0)];
+          in_word[k*StreamWordBits +: StreamWordBits] <= stream_mem[k * MaxWords + (sent[k] < lane_words[k] ? sent[k] : 0)];
           in_last[k] <= sent[k] == lane_words[k] - 1;
         end
       end

@@ -20,7 +20,7 @@ module tb_format_decoder #(
   logic rst_n = 1'b0;
   logic in_valid = 1'b0, in_ready, out_valid, out_ready = 1'b0;
   logic [Bits-1:0]     in_bits = '0;
-  logic [1:0]          out_class;
+  logic [ws_pkg::NumClassWidth-1:0] out_class;
   logic                out_sign;
   logic [ExpWidth-1:0] out_exp;
   logic [SigWidth-1:0] out_sig;
@@ -46,7 +46,7 @@ module tb_format_decoder #(
   // Vectors: pattern, class, sign, exponent (16-bit two's complement), significand.
   localparam int MaxVectors = 1 << 20;
   logic [31:0] v_pattern [MaxVectors];
-  logic [1:0]  v_class   [MaxVectors];
+  logic [ws_pkg::NumClassWidth-1:0] v_class [MaxVectors];
   logic        v_sign    [MaxVectors];
   logic [15:0] v_exp     [MaxVectors];
   logic [31:0] v_sig     [MaxVectors];

@@ -72,7 +72,7 @@ TEST(FormatProperties, FloatMidpointsRoundToEvenAndNeighboursToNearest) {
     const uint32_t max = order.back();
     const double top = value_of(f, max), ulp = top - value_of(f, order[order.size() - 2]);
     const uint32_t overflow = f.encode(unpack_double(top + ulp / 2));
-    if (f.flavor == static_cast<int>(FloatFlavor::Ieee)) {
+    if (f.fp.flavor == FloatFlavor::Ieee) {
       EXPECT_EQ(f.decode(overflow).cls, NumClass::Inf) << f.name;
     } else {
       EXPECT_EQ(overflow, max) << f.name;
@@ -124,7 +124,7 @@ TEST(FormatProperties, MatchesSpecificationConstants) {
 TEST(FormatProperties, PositExtremesFollowTheStandard) {
   for (const FormatInfo& f : all_formats()) {
     if (f.family != FormatFamily::Posit) continue;
-    const int n = f.param_a, es = f.param_b;
+    const int n = f.posit.n, es = f.posit.es;
     const uint32_t mask = n == 32 ? 0xffffffffu : (1u << n) - 1;
     const double maxpos = std::ldexp(1.0, (n - 2) << es);
     EXPECT_EQ(value_of(f, mask >> 1), maxpos) << f.name;

@@ -99,8 +99,8 @@ TEST(LosslessCodec, TableSerializationRoundTripsRandomTables) {
     const std::vector<uint8_t> bytes = w.finish();
     BitReader r(bytes);
     std::vector<uint32_t> back;
-    std::string error;
-    ASSERT_TRUE(read_table(r, table_log, hist.size(), back, error)) << "seed " << seed << " trial " << trial << error;
+    const Status status = read_table(r, table_log, hist.size(), back);
+    ASSERT_TRUE(status.ok()) << "seed " << seed << " trial " << trial << status.message();
     ASSERT_EQ(back, normalized) << "seed " << seed << " trial " << trial;
   }
 }
