@@ -22,6 +22,9 @@ target_include_directories(ws_project INTERFACE ${PROJECT_SOURCE_DIR} ${WS_GENER
 if(WS_WITH_VERILATOR)
   target_compile_definitions(ws_project INTERFACE WS_WITH_VERILATOR=1)
 endif()
+# No path of the build machine in what is built (__FILE__ and debug info).
+target_compile_options(ws_project INTERFACE -ffile-prefix-map=${PROJECT_SOURCE_DIR}/=
+                                            -ffile-prefix-map=${PROJECT_BINARY_DIR}/=)
 if(WS_SANITIZE)
   target_compile_options(ws_project INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
                                                -fno-sanitize-recover=all)

@@ -18,8 +18,17 @@ function(ws_verilate target)
   if(WSV_TRACE)
     set(trace_option TRACE_FST)
   endif()
+  # Sources relative to the directory Verilator runs in, and the build tree
+  # mapped away: the model names its files without the build machine's paths.
+  set(sources)
+  foreach(source IN LISTS WS_LINT_WAIVERS WSV_SOURCES)
+    file(RELATIVE_PATH relative ${CMAKE_CURRENT_SOURCE_DIR} ${source})
+    list(APPEND sources ${relative})
+  endforeach()
+  target_compile_options(${target} PRIVATE -ffile-prefix-map=${PROJECT_BINARY_DIR}/=
+                                           -ffile-prefix-map=${PROJECT_SOURCE_DIR}/=)
   verilate(${target}
-    SOURCES ${WS_LINT_WAIVERS} ${WSV_SOURCES}
+    SOURCES ${sources}
     TOP_MODULE ${WSV_TOP}
     PREFIX ${WSV_PREFIX}
     INCLUDE_DIRS ${WS_RTL_INCLUDE}

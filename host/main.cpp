@@ -4,11 +4,13 @@
 #include <exception>
 
 #include "golden/common/error.hpp"
+#include "golden/io/interrupt.hpp"
 #include "host/commands/commands.hpp"
 #include "host/support/exit_codes.hpp"
 
 int main(int argc, char** argv) {
   using namespace ws::host;
+  ws::golden::install_interrupt_cleanup();
   CLI::App app{"weightstream: compressed LLM weights, from the golden model down to RTL, checked bit for bit.\n"
                "Exit codes: 0 success, 1 usage error, 2 bad input, 3 a hardware model disagreed with golden,\n"
                "4 a hardware model hung, 5 an output cannot be written, 70 internal error, 130/143 interrupted."};

@@ -47,6 +47,22 @@ std::vector<uint8_t> serialize_table(std::span<const uint32_t> normalized, int t
   return w.finish();
 }
 
+// Earlier tables a tensor may try to reuse: the most recent ones.
+constexpr size_t kReuseCandidates = 64;
+
+// An empty tensor: no lanes, and the smallest table (one symbol, every slot).
+EncodedTensor empty_tensor(const Tensor& t) {
+  EncodedTensor e;
+  e.name = t.name;
+  e.dtype = t.dtype;
+  e.shape = t.shape;
+  e.table_log = TansTable::kMinTableLog;
+  std::vector<uint32_t> normalized(e.alphabet_size(), 0);
+  normalized[0] = 1u << e.table_log;
+  e.table_bytes = serialize_table(normalized, e.table_log);
+  return e;
+}
+
 int lanes_for(uint64_t count, const LosslessOptions& o) {
   const uint64_t by_size = std::max<uint64_t>(1, count / static_cast<uint64_t>(o.min_weights_per_lane));
   return static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(o.lanes), by_size));
@@ -88,8 +104,16 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
   }
   std::vector<EncodedTensor> out;
   std::vector<std::vector<uint32_t>> own_tables(tensors.size());  // normalized counts of tensors with own tables
+  std::vector<size_t> with_own_table;                             // their indices, in order
   for (size_t index = 0; index < tensors.size(); ++index) {
     const Tensor& t = tensors[index];
+    if (t.size() == 0) {
+      out.push_back(empty_tensor(t));
+      with_own_table.push_back(index);
+      own_tables[index] = {1u << TansTable::kMinTableLog};
+      if (progress) progress(index + 1);
+      continue;
+    }
     const int lanes = lanes_for(t.size(), o);
     const uint64_t row = t.shape.size() >= 2 ? static_cast<uint64_t>(t.shape.back()) : 0;
     std::vector<RepeatRule> repeat_options = {{}};
@@ -122,7 +146,10 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
           const double bits = coded_bits(h, normalized, log) + 8.0 * static_cast<double>(table.size()) + raw;
           if (bits < best.bits) best = {bits, joint, repeat, log, -1, std::move(normalized), std::move(table)};
           if (!o.reuse_tables) continue;
-          for (size_t earlier = 0; earlier < index; ++earlier) {
+          // The most recent tables only: the search stays linear in the tensor count.
+          const size_t first = with_own_table.size() > kReuseCandidates ? with_own_table.size() - kReuseCandidates : 0;
+          for (size_t c = first; c < with_own_table.size(); ++c) {
+            const size_t earlier = with_own_table[c];
             const EncodedTensor& e = out[earlier];
             if (e.table_source != -1 || e.dtype != t.dtype || e.joint_bits != joint || e.table_log != log) continue;
             if (!covers(own_tables[earlier], h)) continue;
@@ -134,7 +161,11 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
         }
       }
     }
-    if (best.table_log == 0) throw std::invalid_argument("tensor " + t.name + ": no table fits its symbols");
+    if (best.table_log == 0) {
+      throw InputError("tensor '" + t.name + "': its symbols do not fit a table of log " +
+                       std::to_string(o.table_log) + " (2^" + std::to_string(o.table_log) +
+                       " slots); give a larger --table-log or none");
+    }
 
     EncodedTensor e{t.name,
                     t.dtype,
@@ -164,7 +195,10 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
       }
       e.lane_streams.push_back(tans_encode_lane(table, coded));
     }
-    if (e.table_source == -1) own_tables[index] = std::move(best.normalized);
+    if (e.table_source == -1) {
+      own_tables[index] = std::move(best.normalized);
+      with_own_table.push_back(index);
+    }
     out.push_back(std::move(e));
     if (progress) progress(index + 1);
   }
@@ -198,7 +232,37 @@ std::vector<std::shared_ptr<const TansTable>> build_tables(std::span<const Encod
   return tables;
 }
 
+void check_lane_backing(const EncodedTensor& t, const TansTable& table, const std::string& source) {
+  const uint64_t lanes = t.lane_streams.size();
+  if (lanes == 0) return;
+  const FieldLayout layout = t.layout();
+  const uint32_t repeat = 1u << layout.symbol_bits();
+  const uint64_t lane_repeat = t.repeat_distance / lanes;
+  for (uint64_t lane = 0; lane < lanes; ++lane) {
+    const uint64_t count = lane < t.count ? (t.count - lane + lanes - 1) / lanes : 0;
+    const std::span<const uint8_t> stream = t.lane_streams[lane];
+    if (count <= 8 * static_cast<uint64_t>(stream.size())) continue;  // at least a bit a weight: plausible
+    // Fewer bits than weights: decode without keeping anything until the
+    // stream runs out (a symbol costs at least a bit every 2^L symbols, so
+    // this ends within 2^L steps per stream bit).
+    TansLaneDecoder decoder(table, stream);
+    decoder.init_state();
+    for (uint64_t j = 0; j < count; ++j) {
+      const TansEntry e = decoder.decode_symbol();
+      if (e.symbol == repeat && j < lane_repeat) break;  // decode reports it
+      (void)decoder.read_raw(e.symbol == repeat ? layout.pattern_bits() - t.repeat_bits : layout.raw_bits());
+      decoder.advance(e);
+      if (decoder.overrun()) {
+        throw InputError(source + ": tensor '" + t.name + "': lane " + std::to_string(lane) + ": its " +
+                         std::to_string(stream.size()) + " bytes end after " + std::to_string(j) + " of the " +
+                         std::to_string(count) + " weights the directory declares");
+      }
+    }
+  }
+}
+
 Tensor decode_lossless(const EncodedTensor& t, const TansTable& table, const std::string& source) {
+  check_lane_backing(t, table, source);
   const FieldLayout layout = t.layout();
   const uint64_t lanes = t.lane_streams.size();
   const std::string where = source + ": tensor '" + t.name + "': ";

@@ -77,8 +77,16 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
 std::vector<std::shared_ptr<const TansTable>> build_tables(std::span<const EncodedTensor> tensors,
                                                            const std::string& source);
 
-// Decodes one tensor; throws InputError naming `source`, the tensor and the
-// lane when a stream is inconsistent.
+// Checks, before anything the size of the tensor is allocated, that the lane
+// streams can hold as many weights as the directory declares: a lane with at
+// least one stream bit a weight passes at once (its output is at most 32
+// bytes a stream byte); a lane with fewer is decoded without keeping anything
+// until its stream runs out. Throws InputError naming `source`, the tensor,
+// the lane and how many weights the stream holds.
+void check_lane_backing(const EncodedTensor& t, const TansTable& table, const std::string& source);
+
+// Decodes one tensor (after check_lane_backing); throws InputError naming
+// `source`, the tensor and the lane when a stream is inconsistent.
 Tensor decode_lossless(const EncodedTensor& t, const TansTable& table, const std::string& source);
 
 }  // namespace ws::golden

@@ -1,11 +1,13 @@
 #include "golden/container/wsc_container.hpp"
 
-#include <zlib.h>
 #include <zstd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <nlohmann/json.hpp>
+#include <set>
 
+#include "golden/common/crc32.hpp"
 #include "golden/container/byte_io.hpp"
 
 namespace ws::golden {
@@ -17,25 +19,65 @@ constexpr size_t kMaxNameBytes = 4096;
 constexpr uint64_t kMaxRank = 8;
 constexpr uint64_t kMaxWeightsPerTensor = uint64_t{1} << 34;  // beyond any real tensor; bounds allocations
 constexpr uint64_t kMaxDirectoryBytes = uint64_t{1} << 28;
+constexpr uint64_t kMaxLayoutBytes = uint64_t{1} << 30;
 constexpr int kDirectoryZstdLevel = 19;
+constexpr uint16_t kFlagSourceLayout = 1;
+constexpr uint8_t kSegmentBytes = 0;
+constexpr uint8_t kSegmentTensor = 1;
 
-// zlib's CRC32, continued over `bytes` (zlib takes at most UINT_MAX bytes a call).
-uint32_t crc32_update(uint32_t crc, std::span<const uint8_t> bytes) {
-  uLong value = crc;
-  for (size_t done = 0; done < bytes.size();) {
-    const auto chunk = static_cast<uInt>(std::min<size_t>(bytes.size() - done, 1u << 30));
-    value = crc32(value, bytes.data() + done, chunk);
-    done += chunk;
-  }
-  return static_cast<uint32_t>(value);
+std::vector<uint8_t> zstd_compress(std::span<const uint8_t> raw) {
+  std::vector<uint8_t> compressed(ZSTD_compressBound(raw.size()));
+  const size_t size = ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(), kDirectoryZstdLevel);
+  if (ZSTD_isError(size)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(size));
+  compressed.resize(size);
+  return compressed;
 }
 
-uint32_t crc32_of(std::span<const uint8_t> bytes) { return crc32_update(0, bytes); }
+// A section stored as u32 stored size, u32 size uncompressed, u32 CRC32 of
+// the stored bytes, then one zstd frame (the layout section; the header
+// holds the directory's three fields itself).
+void write_section(ByteWriter& out, std::span<const uint8_t> raw) {
+  const std::vector<uint8_t> compressed = zstd_compress(raw);
+  out.u32(static_cast<uint32_t>(compressed.size()));
+  out.u32(static_cast<uint32_t>(raw.size()));
+  out.u32(crc32_of(compressed));
+  out.bytes(compressed);
+}
+
+std::vector<uint8_t> serialize_layout(const SourceLayout& layout) {
+  ByteWriter w;
+  w.u8(static_cast<uint8_t>(layout.kind));
+  w.varint(layout.file_size);
+  w.u32(layout.file_crc);
+  w.varint(layout.segments.size());
+  for (const SourceSegment& segment : layout.segments) {
+    w.u8(segment.is_tensor ? kSegmentTensor : kSegmentBytes);
+    if (segment.is_tensor) {
+      w.varint(segment.tensor);
+    } else {
+      w.varint(segment.bytes.size());
+      w.bytes(segment.bytes);
+    }
+  }
+  return w.data();
+}
+
+// A name that safetensors can hold: valid UTF-8, not the metadata key (a
+// duplicate is caught by the caller).
+bool writable_name(const std::string& name) {
+  if (name == "__metadata__") return false;
+  try {
+    (void)nlohmann::json(name).dump();  // throws on invalid UTF-8
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+  return true;
+}
 
 uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
-uint32_t payload_crc(const EncodedTensor& t) {
+uint32_t payload_crc(const EncodedTensor& t) {  // of the lanes in memory
   uint32_t crc = crc32_of(t.table_bytes);
   for (const auto& lane : t.lane_streams) crc = crc32_update(crc, lane);
   return crc;
@@ -47,7 +89,7 @@ bool looks_like_wsc(std::span<const uint8_t> file) {
   return file.size() >= sizeof kMagic && std::memcmp(file.data(), kMagic, sizeof kMagic) == 0;
 }
 
-std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors) {
+std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const SourceLayout* layout) {
   ByteWriter dir;
   dir.varint(tensors.size());
   for (const EncodedTensor& t : tensors) {
@@ -72,19 +114,17 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors) {
     dir.u32(payload_crc(t));
   }
   const std::vector<uint8_t>& raw = dir.data();
-  std::vector<uint8_t> compressed(ZSTD_compressBound(raw.size()));
-  const size_t size = ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(), kDirectoryZstdLevel);
-  if (ZSTD_isError(size)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(size));
-  compressed.resize(size);
+  const std::vector<uint8_t> compressed = zstd_compress(raw);
 
   ByteWriter out;
   out.bytes(kMagic);
   out.u16(kWscVersion);
-  out.u16(0);
+  out.u16(layout ? kFlagSourceLayout : 0);
   out.u32(static_cast<uint32_t>(compressed.size()));
   out.u32(static_cast<uint32_t>(raw.size()));
   out.u32(crc32_of(compressed));
   out.bytes(compressed);
+  if (layout) write_section(out, serialize_layout(*layout));
   for (const EncodedTensor& t : tensors) {
     out.bytes(t.table_bytes);
     for (const auto& lane : t.lane_streams) out.bytes(lane);
@@ -92,7 +132,63 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors) {
   return out.data();
 }
 
-WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, bool check_payload_crc) {
+namespace {
+
+// A zstd section of the file, checked and unpacked: its CRC, a plausible
+// size (at most kMaxRatio times what is stored, so that a small file cannot
+// make the reader allocate much), and a frame of exactly that size.
+template <class Fail>
+std::vector<uint8_t> unpack_section(std::span<const uint8_t> stored, uint64_t raw_size, uint32_t crc, uint64_t limit,
+                                    uint64_t offset, const char* what, const Fail& fail) {
+  constexpr uint64_t kMaxRatio = 512;
+  if (crc32_of(stored) != crc) throw fail(offset, std::string(what) + " CRC mismatch");
+  if (raw_size > limit || raw_size > std::max<uint64_t>(stored.size() * kMaxRatio, 1 << 16)) {
+    throw fail(offset, std::string(what) + " claims " + std::to_string(raw_size) + " bytes from " +
+                           std::to_string(stored.size()) + " stored");
+  }
+  std::vector<uint8_t> raw(raw_size);
+  const size_t got = ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
+  if (ZSTD_isError(got) || got != raw.size()) throw fail(offset, std::string(what) + " does not decompress");
+  return raw;
+}
+
+SourceLayout parse_layout(std::span<const uint8_t> raw, const std::vector<EncodedTensor>& tensors,
+                          const std::string& source) {
+  const auto bad = [&](const std::string& what) { return InputError(source + ": source layout: " + what); };
+  ByteReader r(raw);
+  SourceLayout layout;
+  const uint8_t kind = r.u8();
+  if (kind > static_cast<uint8_t>(SourceKind::Llama2c)) throw bad("unknown file kind " + std::to_string(kind));
+  layout.kind = static_cast<SourceKind>(kind);
+  layout.file_size = r.varint();
+  layout.file_crc = r.u32();
+  const uint64_t segments = r.varint();
+  if (r.failed() || segments > raw.size()) throw bad("truncated");
+  for (uint64_t i = 0; i < segments; ++i) {
+    SourceSegment segment;
+    const uint8_t type = r.u8();
+    if (type == kSegmentTensor) {
+      segment.is_tensor = true;
+      segment.tensor = r.varint();
+    } else if (type == kSegmentBytes) {
+      const std::span<const uint8_t> bytes = r.bytes(r.varint());
+      segment.bytes.assign(bytes.begin(), bytes.end());
+    } else {
+      throw bad("unknown segment type " + std::to_string(type));
+    }
+    if (r.failed()) throw bad("truncated at segment " + std::to_string(i));
+    layout.segments.push_back(std::move(segment));
+  }
+  if (r.remaining() != 0) throw bad("trailing bytes");
+  std::vector<uint64_t> tensor_bytes;
+  for (const EncodedTensor& t : tensors) tensor_bytes.push_back(tensor_data_bytes(t.dtype, t.count));
+  check_source_layout(layout, tensor_bytes, source);
+  return layout;
+}
+
+}  // namespace
+
+WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, const WscReadOptions& options) {
   auto fail = [&](uint64_t offset, const std::string& what) -> InputError {
     return InputError(source + ": offset " + std::to_string(offset) + ": " + what);
   };
@@ -106,28 +202,37 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
   const uint32_t directory_bytes = header.u32();
   const uint32_t directory_raw_bytes = header.u32();
   const uint32_t directory_crc = header.u32();
-  if (version != kWscVersion) {
-    throw fail(8, "container version " + std::to_string(version) + " is not supported (this build reads version " +
-                      std::to_string(kWscVersion) + ")");
+  if (version != 1 && version != kWscVersion) {
+    throw fail(8, "container version " + std::to_string(version) + " is not supported (this build reads versions 1 " +
+                      "and " + std::to_string(kWscVersion) + ")");
   }
-  if (flags != 0) throw fail(10, "unknown flags " + std::to_string(flags));
+  if (flags & ~(version >= 2 ? kFlagSourceLayout : 0)) throw fail(10, "unknown flags " + std::to_string(flags));
   if (directory_bytes > file.size() - kWscHeaderBytes) {
     throw fail(12, "directory of " + std::to_string(directory_bytes) + " bytes runs past the end of the file");
   }
-  if (directory_raw_bytes > kMaxDirectoryBytes) throw fail(16, "directory too large");
-  const auto compressed = file.subspan(kWscHeaderBytes, directory_bytes);
-  if (crc32_of(compressed) != directory_crc) throw fail(kWscHeaderBytes, "directory CRC mismatch");
-  std::vector<uint8_t> raw(directory_raw_bytes);
-  const size_t got = ZSTD_decompress(raw.data(), raw.size(), compressed.data(), compressed.size());
-  if (ZSTD_isError(got) || got != raw.size()) throw fail(kWscHeaderBytes, "directory does not decompress");
-
   WscContents contents;
   contents.directory_bytes = directory_bytes;
   contents.file_bytes = file.size();
+  const std::vector<uint8_t> raw = unpack_section(file.subspan(kWscHeaderBytes, directory_bytes), directory_raw_bytes,
+                                                  directory_crc, kMaxDirectoryBytes, kWscHeaderBytes, "directory", fail);
+  uint64_t payload_offset = kWscHeaderBytes + directory_bytes;
+  std::vector<uint8_t> layout_raw;
+  if (flags & kFlagSourceLayout) {
+    ByteReader section(file.subspan(payload_offset), payload_offset);
+    const uint32_t stored = section.u32(), raw_size = section.u32(), crc = section.u32();
+    if (section.failed() || stored > section.remaining()) {
+      throw fail(payload_offset, "source layout section runs past the end of the file");
+    }
+    layout_raw = unpack_section(section.bytes(stored), raw_size, crc, kMaxLayoutBytes, payload_offset + 12,
+                                "source layout", fail);
+    contents.layout_bytes = 12 + stored;
+    payload_offset += contents.layout_bytes;
+  }
+
   ByteReader dir(raw);
   const uint64_t count = dir.varint();
   if (dir.failed() || count > raw.size()) throw fail(kWscHeaderBytes, "directory: bad tensor count");
-  uint64_t payload_offset = kWscHeaderBytes + directory_bytes;
+  std::set<std::string> names;
   for (uint64_t index = 0; index < count; ++index) {
     EncodedTensor t;
     const uint64_t entry_offset = dir.offset();
@@ -137,6 +242,10 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
       return InputError(source + ": tensor '" + t.name + "' (" + where + " at directory offset " +
                         std::to_string(entry_offset) + "): " + what);
     };
+    if (!dir.failed() && !writable_name(t.name)) {
+      throw bad("the name is not valid UTF-8 or is the reserved \"__metadata__\"");
+    }
+    if (!dir.failed() && !names.insert(t.name).second) throw bad("a second tensor of this name");
     const uint8_t dtype = dir.u8();
     const uint64_t rank = dir.varint();
     if (dir.failed()) throw bad("truncated");
@@ -201,23 +310,39 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
                 " runs past the end of the file (" + std::to_string(file.size()) + " bytes)");
     }
     const auto payload = file.subspan(payload_offset, size);
-    if (check_payload_crc && crc32_of(payload) != crc) throw bad("CRC mismatch in the payload at offset " + std::to_string(payload_offset));
     t.table_bytes.assign(payload.begin(), payload.begin() + static_cast<ptrdiff_t>(table_bytes));
-    uint64_t at = table_bytes;
-    for (uint64_t b : lane_bytes) {
-      t.lane_streams.emplace_back(payload.begin() + static_cast<ptrdiff_t>(at),
-                                  payload.begin() + static_cast<ptrdiff_t>(at + b));
-      at += b;
-    }
-    contents.payload_offsets.push_back(payload_offset);
+    contents.payloads.push_back({payload_offset, std::move(lane_bytes), crc});
     payload_offset += size;
     contents.tensors.push_back(std::move(t));
+    if (options.load_lanes) load_lanes(file, contents, contents.tensors.size() - 1, source, options.check_payload_crc);
   }
   if (dir.remaining() != 0) throw fail(kWscHeaderBytes, "directory has trailing bytes");
   if (payload_offset != file.size()) {
     throw fail(payload_offset, std::to_string(file.size() - payload_offset) + " bytes after the last payload");
   }
+  if (!layout_raw.empty()) contents.layout = parse_layout(layout_raw, contents.tensors, source);
   return contents;
 }
+
+void load_lanes(std::span<const uint8_t> file, WscContents& contents, size_t index, const std::string& source,
+                bool check_payload_crc) {
+  EncodedTensor& t = contents.tensors.at(index);
+  const WscPayload& p = contents.payloads.at(index);
+  uint64_t size = t.table_bytes.size();
+  for (const uint64_t b : p.lane_bytes) size += b;
+  const auto payload = file.subspan(p.offset, size);
+  if (check_payload_crc && crc32_of(payload) != p.crc) {
+    throw InputError(source + ": tensor '" + t.name + "': CRC mismatch in the payload at offset " +
+                     std::to_string(p.offset));
+  }
+  t.lane_streams.clear();
+  uint64_t at = t.table_bytes.size();
+  for (const uint64_t b : p.lane_bytes) {
+    t.lane_streams.emplace_back(payload.begin() + static_cast<ptrdiff_t>(at),
+                                payload.begin() + static_cast<ptrdiff_t>(at + b));
+    at += b;
+  }
+}
+
 
 }  // namespace ws::golden

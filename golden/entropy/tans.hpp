@@ -90,6 +90,8 @@ class TansLaneDecoder {
   uint32_t read_raw(int bits) { return static_cast<uint32_t>(reader_.read(bits)); }
   void advance(const TansEntry& e) { state_ = e.next_base + static_cast<uint32_t>(reader_.read(e.num_bits)); }
 
+  // The stream was read past its end.
+  bool overrun() const { return reader_.overrun(); }
   // Checks the end of a lane after its last symbol: a BadInput status saying what is wrong.
   Status finish(size_t stream_bytes) const;
 

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "golden/model/source_layout.hpp"
 #include "golden/model/tensor.hpp"
 
 namespace ws::golden {
@@ -29,8 +31,14 @@ struct Llama2Config {
 struct Llama2Model {
   Llama2Config config;
   std::vector<Tensor> tensors;  // weights only: the RoPE tables are skipped
+  SourceLayout layout;          // the file: header, weights, RoPE tables
 };
 
 Llama2Model read_llama2c(const std::string& path);
+
+// Bytes of a file's beginning that looks_like_llama2c needs, and the test:
+// the seven header fields are a plausible model.
+inline constexpr size_t kLlama2cSignatureBytes = 28;
+bool looks_like_llama2c(std::span<const uint8_t> first_bytes);
 
 }  // namespace ws::golden

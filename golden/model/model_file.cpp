@@ -1,5 +1,7 @@
 #include "golden/model/model_file.hpp"
 
+#include <algorithm>
+
 #include "golden/io/file_io.hpp"
 #include "golden/model/llama2c_reader.hpp"
 #include "golden/model/safetensors.hpp"
@@ -7,9 +9,17 @@
 namespace ws::golden {
 
 Model load_model(const std::string& path) {
-  const FileHead head = read_file_head(path, kSafetensorsSignatureBytes);
-  if (looks_like_safetensors(head.bytes, head.file_size)) return {path, "safetensors", read_safetensors(path)};
-  return {path, "llama2c", read_llama2c(path).tensors};
+  const FileHead head = read_file_head(path, std::max(kSafetensorsSignatureBytes, kLlama2cSignatureBytes));
+  if (looks_like_llama2c(head.bytes)) {
+    Llama2Model m = read_llama2c(path);
+    return {path, "llama2c", std::move(m.tensors), std::move(m.layout)};
+  }
+  if (looks_like_safetensors(head.bytes)) {
+    SafetensorsFile f = read_safetensors_file(path);
+    return {path, "safetensors", std::move(f.tensors), std::move(f.layout)};
+  }
+  throw InputError(path + ": not a model file this tool reads: neither safetensors (a JSON header at offset 8) nor " +
+                   "a llama2.c checkpoint (seven plausible int32 header fields)");
 }
 
 }  // namespace ws::golden

@@ -1,13 +1,16 @@
-// A model file of any supported kind, recognised by its content rather than
-// its name: safetensors if the first 8 bytes, read as a little-endian u64
-// header length, are less than the file size and byte 8 is '{'; otherwise a
-// llama2.c checkpoint. Whichever reader runs validates the whole file, so a
-// file that passes the cheap test but is corrupt still fails with InputError.
+// A model file of any supported kind, recognised by its structure rather than
+// its name: a llama2.c checkpoint when its seven int32 header fields describe
+// a plausible model; otherwise safetensors when byte 8 opens its JSON header
+// ('{'), whatever the length field says (the reader then says what is wrong
+// with it); anything else is refused as neither. Whichever reader runs
+// validates the whole file, so a file that passes the cheap test but is
+// corrupt still fails with InputError.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "golden/model/source_layout.hpp"
 #include "golden/model/tensor.hpp"
 
 namespace ws::golden {
@@ -16,6 +19,7 @@ struct Model {
   std::string path;
   std::string kind;  // "safetensors" or "llama2c"
   std::vector<Tensor> tensors;
+  SourceLayout layout;  // the file around its tensors, to rebuild it byte for byte
 };
 
 // Throws InputError for an unreadable, unrecognised or corrupt file.

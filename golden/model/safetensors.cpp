@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "golden/common/crc32.hpp"
 #include "golden/container/byte_io.hpp"
 #include "golden/io/file_io.hpp"
 
@@ -198,12 +199,23 @@ Tensor load_tensor(Entry&& entry, std::span<const uint8_t> file_bytes, const Fil
   return tensor;
 }
 
-void check_writable(const Tensor& t, std::set<std::string_view>& names, const std::string& path) {
+void check_writable(const TensorInfo& t, std::set<std::string_view>& names, const std::string& path) {
   const std::string where = path + ": tensor '" + t.name + "': ";
   if (t.name == kMetadataKey) throw std::invalid_argument(where + "the name is reserved for metadata");
   if (!names.insert(t.name).second) throw std::invalid_argument(where + "duplicate tensor name");
-  if (std::ranges::any_of(t.shape, [](int64_t d) { return d < 0; }) ||
-      element_count(t.shape) != static_cast<int64_t>(t.bits.size())) {
+  if (std::ranges::any_of(t.shape, [](int64_t d) { return d < 0; })) {
+    throw std::invalid_argument(where + "shape " + json(t.shape).dump() + " has a negative dimension");
+  }
+}
+
+void check_holds(const Tensor& t, const std::string& path) {
+  const std::string where = path + ": tensor '" + t.name + "': ";
+  int64_t count = -1;
+  try {
+    count = element_count(t.shape);
+  } catch (const std::overflow_error&) {
+  }
+  if (count != static_cast<int64_t>(t.bits.size())) {
     throw std::invalid_argument(where + "shape " + json(t.shape).dump() + " does not hold its " +
                                 to_string(t.bits.size()) + " elements");
   }
@@ -214,13 +226,13 @@ void check_writable(const Tensor& t, std::set<std::string_view>& names, const st
 }
 
 // The header JSON, padded with spaces so that the data buffer starts at a multiple of 8.
-std::string header_text(const std::vector<Tensor>& tensors, const std::map<std::string, std::string>& metadata,
+std::string header_text(const std::vector<TensorInfo>& tensors, const std::map<std::string, std::string>& metadata,
                         const std::string& path) {
   nlohmann::ordered_json header = nlohmann::ordered_json::object();  // keeps the tensor order
   if (!metadata.empty()) header[std::string(kMetadataKey)] = metadata;
   uint64_t offset = 0;
-  for (const Tensor& t : tensors) {
-    const uint64_t end = offset + t.bits.size() * dtype_bytes(t.dtype);
+  for (const TensorInfo& t : tensors) {
+    const uint64_t end = offset + tensor_data_bytes(t.dtype, static_cast<uint64_t>(element_count(t.shape)));
     header[t.name] = {{"dtype", std::string(dtype_name(t.dtype))},
                       {"shape", t.shape},
                       {"data_offsets", nlohmann::ordered_json::array({offset, end})}};
@@ -264,40 +276,66 @@ SafetensorsFile read_safetensors_file(const std::string& path) {
     }
   }
   sort_and_check_overlaps(entries, file);
-  for (Entry& entry : entries) result.tensors.push_back(load_tensor(std::move(entry), bytes, file));
+  // The layout: the length field and header verbatim, then the data buffer
+  // in offset order, its unreferenced bytes verbatim between the tensors.
+  SourceLayout& layout = result.layout;
+  layout.kind = SourceKind::Safetensors;
+  layout.file_size = bytes.size();
+  layout.file_crc = crc32_of(bytes);
+  const auto verbatim = [&](uint64_t begin, uint64_t end) {
+    if (end > begin) layout.segments.push_back({false, 0, std::vector<uint8_t>(bytes.begin() + begin, bytes.begin() + end)});
+  };
+  verbatim(0, file.header_end);
+  uint64_t at = 0;  // in the data buffer
+  for (Entry& entry : entries) {
+    verbatim(file.header_end + at, file.header_end + entry.begin);
+    at = std::max(at, entry.end);
+    layout.segments.push_back({true, result.tensors.size(), {}});
+    result.tensors.push_back(load_tensor(std::move(entry), bytes, file));
+  }
+  verbatim(file.header_end + at, bytes.size());
   return result;
 }
 
 std::vector<Tensor> read_safetensors(const std::string& path) { return read_safetensors_file(path).tensors; }
 
-void write_safetensors(const std::string& path, const std::vector<Tensor>& tensors,
-                       const std::map<std::string, std::string>& metadata) {
+void write_safetensors_to(AtomicFileWriter& out, const std::vector<TensorInfo>& tensors,
+                          const std::map<std::string, std::string>& metadata,
+                          const std::function<std::vector<uint8_t>(size_t)>& data_of) {
   std::set<std::string_view> names;
-  for (const Tensor& t : tensors) check_writable(t, names, path);
-  const std::string header = header_text(tensors, metadata, path);
-
-  AtomicFileWriter out(path);
+  for (const TensorInfo& t : tensors) check_writable(t, names, out.path());
+  const std::string header = header_text(tensors, metadata, out.path());
   ByteWriter length;
   length.u64(header.size());
   out.write(length.data().data(), length.data().size());
   out.write(header.data(), header.size());
-  for (const Tensor& t : tensors) {
-    ByteWriter data;
-    for (const uint32_t bits : t.bits) {
-      if (t.dtype == DType::F32) {
-        data.u32(bits);
-      } else {
-        data.u16(static_cast<uint16_t>(bits));
-      }
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const std::vector<uint8_t> data = data_of(i);
+    const uint64_t size = tensor_data_bytes(tensors[i].dtype, static_cast<uint64_t>(element_count(tensors[i].shape)));
+    if (data.size() != size) {
+      throw std::logic_error(out.path() + ": tensor '" + tensors[i].name + "': " + to_string(data.size()) +
+                             " data bytes, its shape needs " + to_string(size));
     }
-    out.write(data.data().data(), data.data().size());
+    out.write(data.data(), data.size());
   }
+}
+
+void write_safetensors(const std::string& path, const std::vector<Tensor>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+  std::vector<TensorInfo> infos;
+  std::set<std::string_view> names;
+  for (const Tensor& t : tensors) {
+    infos.push_back({t.name, t.dtype, t.shape});
+    check_writable(infos.back(), names, path);
+    check_holds(t, path);
+  }
+  AtomicFileWriter out(path);
+  write_safetensors_to(out, infos, metadata, [&](size_t i) { return tensor_bytes(tensors[i]); });
   out.commit();
 }
 
-bool looks_like_safetensors(std::span<const uint8_t> first_bytes, uint64_t file_size) {
-  return first_bytes.size() >= kSafetensorsSignatureBytes && ByteReader(first_bytes).u64() < file_size &&
-         first_bytes[kLengthFieldBytes] == '{';
+bool looks_like_safetensors(std::span<const uint8_t> first_bytes) {
+  return first_bytes.size() >= kSafetensorsSignatureBytes && first_bytes[kLengthFieldBytes] == '{';
 }
 
 }  // namespace ws::golden

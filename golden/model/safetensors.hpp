@@ -17,18 +17,22 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "golden/io/file_io.hpp"
+#include "golden/model/source_layout.hpp"
 #include "golden/model/tensor.hpp"
 
 namespace ws::golden {
 
 struct SafetensorsFile {
-  std::vector<Tensor> tensors;
+  std::vector<Tensor> tensors;                  // in data offset order
   std::map<std::string, std::string> metadata;  // the "__metadata__" object
+  SourceLayout layout;                          // the file, byte for byte, around the tensors
 };
 
 SafetensorsFile read_safetensors_file(const std::string& path);
@@ -36,15 +40,28 @@ std::vector<Tensor> read_safetensors(const std::string& path);  // the tensors o
 
 // Throws std::invalid_argument for duplicate or reserved names, a shape that
 // does not match the element count, or a bit pattern wider than the dtype;
-// std::runtime_error if the file cannot be written (no partial file is left).
+// OutputError if the file cannot be written (no partial file is left).
 void write_safetensors(const std::string& path, const std::vector<Tensor>& tensors,
                        const std::map<std::string, std::string>& metadata = {});
+
+// A tensor's entry in a safetensors header: everything but its data.
+struct TensorInfo {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+};
+
+// Writes a safetensors file to `out` without committing it: the header for
+// `tensors`, then each tensor's data as data_of(i) returns it (little-endian,
+// exactly its size), one tensor at a time, so that only one is in memory.
+void write_safetensors_to(AtomicFileWriter& out, const std::vector<TensorInfo>& tensors,
+                          const std::map<std::string, std::string>& metadata,
+                          const std::function<std::vector<uint8_t>(size_t)>& data_of);
 
 // Bytes of a file's beginning that looks_like_safetensors needs.
 inline constexpr size_t kSafetensorsSignatureBytes = 9;
 
-// A cheap content test, not validation: the header length fits before the
-// end of the file and the header opens with '{'.
-bool looks_like_safetensors(std::span<const uint8_t> first_bytes, uint64_t file_size);
+// A cheap content test, not validation: the header opens with '{' at offset 8.
+bool looks_like_safetensors(std::span<const uint8_t> first_bytes);
 
 }  // namespace ws::golden

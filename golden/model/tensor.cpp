@@ -53,4 +53,13 @@ Tensor narrowed(const Tensor& t, DType dtype) {
 Tensor to_bf16(const Tensor& t) { return narrowed<Bf16>(t, DType::BF16); }
 Tensor to_fp16(const Tensor& t) { return narrowed<Fp16>(t, DType::F16); }
 
+std::vector<uint8_t> tensor_bytes(const Tensor& t) {
+  const int width = dtype_bits(t.dtype) / 8;
+  std::vector<uint8_t> bytes(t.bits.size() * static_cast<size_t>(width));
+  for (size_t i = 0; i < t.bits.size(); ++i) {
+    for (int b = 0; b < width; ++b) bytes[i * static_cast<size_t>(width) + static_cast<size_t>(b)] = static_cast<uint8_t>(t.bits[i] >> (8 * b));
+  }
+  return bytes;
+}
+
 }  // namespace ws::golden

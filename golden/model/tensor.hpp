@@ -29,6 +29,9 @@ struct Tensor {
   friend bool operator==(const Tensor&, const Tensor&) = default;
 };
 
+// A tensor's data as a file holds it: each pattern little-endian, in the dtype's bytes.
+std::vector<uint8_t> tensor_bytes(const Tensor& t);
+
 // Element count of a shape; throws InputError-free std::overflow_error on overflow.
 int64_t element_count(const std::vector<int64_t>& shape);
 

@@ -1,5 +1,8 @@
 // `weightstream encode`, `decode` and `inspect`: the lossless codec on model
-// files and .wsc containers.
+// files and .wsc containers. Every argument and the output path are checked
+// before any work; decode and inspect hold one tensor at a time (the
+// container is mapped, not read), and decode rebuilds the source file byte
+// for byte when the container holds its layout.
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -8,13 +11,14 @@
 
 #include "golden/codec/fast_decoder.hpp"
 #include "golden/codec/lossless_codec.hpp"
+#include "golden/common/crc32.hpp"
 #include "golden/container/wsc_container.hpp"
 #include "golden/io/file_io.hpp"
 #include "golden/model/model_file.hpp"
 #include "golden/model/safetensors.hpp"
 #include "host/commands/commands.hpp"
-#include "host/support/exit_codes.hpp"
 #include "host/support/codec_report.hpp"
+#include "host/support/exit_codes.hpp"
 #include "host/support/progress.hpp"
 
 namespace ws::host {
@@ -29,59 +33,70 @@ struct CodecOptions {
   int joint_bits = 3;
   bool no_repeat = false;
   bool no_table_reuse = false;
+  bool force = false;
   bool json = false;
 };
 
-std::vector<golden::Tensor> load_tensors(const CodecOptions& o) {
+// Reports go to standard output, unless the data does.
+std::FILE* report_stream(const CodecOptions& o) { return o.output == "-" ? stderr : stdout; }
+
+bool is_container(const std::string& path) {
+  return golden::looks_like_wsc(golden::read_file_head(path, golden::kWscHeaderBytes).bytes);
+}
+
+void check_as(const CodecOptions& o) {
   if (!o.as.empty() && o.as != "bf16") throw UsageError("--as takes bf16, not '" + o.as + "'");
-  std::vector<golden::Tensor> tensors = golden::load_model(o.input).tensors;
-  if (o.as == "bf16") {
-    for (golden::Tensor& t : tensors) t = golden::to_bf16(t);
-  }
-  return tensors;
 }
 
-struct DecodedContainer {
-  golden::WscContents contents;
-  std::vector<golden::Tensor> tensors;
-};
-
-// Parses, checks every CRC and decodes every tensor with the fast decoder.
-DecodedContainer decode_container(const std::string& path) {
-  const std::vector<uint8_t> bytes = golden::read_file_bytes(path);
-  DecodedContainer d{golden::parse_wsc(bytes, path), {}};
-  const auto tables = golden::build_tables(d.contents.tensors, path);
-  Progress progress("decode");
-  std::vector<uint8_t> words;
-  for (size_t i = 0; i < d.contents.tensors.size(); ++i) {
-    const golden::EncodedTensor& e = d.contents.tensors[i];
-    progress.update(i, d.contents.tensors.size(), e.name);
-    const size_t width = static_cast<size_t>(golden::dtype_bits(e.dtype) / 8);
-    words.resize(e.count * width);
-    golden::fast_decode(e, golden::FastDecodeTable(*tables[i], e), words, path);
-    golden::Tensor t{e.name, e.dtype, e.shape, std::vector<uint32_t>(e.count)};
-    for (size_t j = 0; j < e.count; ++j) {
-      for (size_t b = 0; b < width; ++b) t.bits[j] |= uint32_t{words[j * width + b]} << (8 * b);
-    }
-    d.tensors.push_back(std::move(t));
-  }
-  return d;
+// A tensor of a mapped container, decoded (after checking that its lanes hold
+// what the directory declares) into its data bytes. Its lanes stay loaded
+// until the caller releases them.
+std::vector<uint8_t> decode_tensor_bytes(std::span<const uint8_t> file, golden::WscContents& contents,
+                                         const std::vector<std::shared_ptr<const golden::TansTable>>& tables,
+                                         size_t i, const std::string& source) {
+  golden::load_lanes(file, contents, i, source);
+  golden::EncodedTensor& e = contents.tensors[i];
+  golden::check_lane_backing(e, *tables[i], source);
+  std::vector<uint8_t> bytes(golden::tensor_data_bytes(e.dtype, e.count));
+  golden::fast_decode(e, golden::FastDecodeTable(*tables[i], e), bytes, source);
+  return bytes;
 }
 
-void emit(const nlohmann::json& report, const nlohmann::json& tensors, const nlohmann::json& total, bool json) {
-  if (json) {
-    std::printf("%s\n", report.dump(2).c_str());
+golden::Tensor tensor_of(const golden::EncodedTensor& e, std::span<const uint8_t> bytes) {
+  const size_t width = static_cast<size_t>(golden::dtype_bits(e.dtype) / 8);
+  golden::Tensor t{e.name, e.dtype, e.shape, std::vector<uint32_t>(e.count)};
+  for (size_t j = 0; j < e.count; ++j) {
+    for (size_t b = 0; b < width; ++b) t.bits[j] |= uint32_t{bytes[j * width + b]} << (8 * b);
+  }
+  return t;
+}
+
+void emit(const CodecOptions& o, const nlohmann::json& report, const nlohmann::json& tensors,
+          const nlohmann::json& total) {
+  if (o.json) {
+    std::fprintf(report_stream(o), "%s\n", report.dump(2).c_str());
   } else {
-    print_report(tensors, total);
+    print_report(tensors, total, report_stream(o));
   }
 }
 
 int run_encode(const CodecOptions& o) {
-  if (o.output.empty()) throw UsageError("encode: give the output file with -o OUT.wsc");
   if (o.lanes < 1 || o.lanes > 32) throw UsageError("--lanes must be 1..32");
-  if (o.table_log != 0 && (o.table_log < 5 || o.table_log > 12)) throw UsageError("--table-log must be 5..12");
-  if (o.joint_bits < 0 || o.joint_bits > 7) throw UsageError("--joint-bits must be 0..7");
-  const std::vector<golden::Tensor> tensors = load_tensors(o);
+  if (o.table_log != 0 && (o.table_log < 5 || o.table_log > 12)) throw UsageError("--table-log must be 5..12 (0: chosen)");
+  if (o.joint_bits < 0 || o.joint_bits > 3) throw UsageError("--joint-bits must be 0..3 (docs/FORMAT.md 8.1)");
+  check_as(o);
+  if (is_container(o.input)) throw UsageError(o.input + ": is already a .wsc container (decode it first)");
+  golden::check_output(o.output, {o.force, {o.input}});
+  golden::Model model = golden::load_model(o.input);
+  // The source file is kept for a byte-exact decode unless --as changes its tensors.
+  bool converted = false;
+  if (o.as == "bf16") {
+    for (golden::Tensor& t : model.tensors) {
+      converted = converted || t.dtype == golden::DType::F32;
+      t = golden::to_bf16(t);
+    }
+  }
+  const std::vector<golden::Tensor>& tensors = model.tensors;
 
   golden::LosslessOptions options;
   options.lanes = o.lanes;
@@ -90,10 +105,15 @@ int run_encode(const CodecOptions& o) {
   options.allow_repeat = !o.no_repeat;
   options.reuse_tables = !o.no_table_reuse;
   Progress progress("encode");
-  const std::vector<golden::EncodedTensor> encoded = golden::encode_lossless(
-      tensors, options, [&](size_t done) { progress.update(done, tensors.size(), "tensors"); });
+  std::vector<golden::EncodedTensor> encoded;
+  try {
+    encoded = golden::encode_lossless(tensors, options,
+                                      [&](size_t done) { progress.update(done, tensors.size(), "tensors"); });
+  } catch (const golden::InputError& e) {
+    throw golden::InputError(o.input + ": " + e.what());
+  }
   progress.done();
-  const std::vector<uint8_t> file = golden::serialize_wsc(encoded);
+  const std::vector<uint8_t> file = golden::serialize_wsc(encoded, converted ? nullptr : &model.layout);
 
   // Read the container back through the same path a user's decode takes and
   // check every weight before the file is published.
@@ -101,7 +121,8 @@ int run_encode(const CodecOptions& o) {
   const auto tables = golden::build_tables(check.tensors, o.output);
   for (size_t i = 0; i < tensors.size(); ++i) {
     if (!(golden::decode_lossless(check.tensors[i], *tables[i], o.output) == tensors[i])) {
-      throw std::runtime_error("tensor '" + tensors[i].name + "' did not decode back bit-exactly");
+      throw golden::Error(golden::ErrorCode::Internal,
+                          "tensor '" + tensors[i].name + "' did not decode back bit-exactly");
     }
   }
   golden::AtomicFileWriter out(o.output);
@@ -111,24 +132,72 @@ int run_encode(const CodecOptions& o) {
   CodingTotals totals;
   nlohmann::json rows = nlohmann::json::array();
   for (size_t i = 0; i < tensors.size(); ++i) rows.push_back(tensor_report(tensors[i], encoded[i], totals));
-  const nlohmann::json total = total_report(totals, file.size(), check.directory_bytes);
-  emit({{"input", o.input}, {"output", o.output}, {"as", o.as.empty() ? nullptr : nlohmann::json(o.as)},
-        {"lanes", o.lanes}, {"verified", true}, {"tensors", rows}, {"total", total}},
-       rows, total, o.json);
+  const nlohmann::json total = total_report(totals, file.size(), check.directory_bytes + check.layout_bytes);
+  emit(o,
+       {{"input", o.input}, {"output", o.output}, {"as", o.as.empty() ? nullptr : nlohmann::json(o.as)},
+        {"lanes", o.lanes}, {"verified", true}, {"source_layout", !converted}, {"tensors", rows}, {"total", total}},
+       rows, total);
   return kExitOk;
 }
 
 int run_decode(const CodecOptions& o) {
-  if (o.output.empty()) throw UsageError("decode: give the output file with -o OUT.safetensors");
-  const DecodedContainer d = decode_container(o.input);
-  golden::write_safetensors(o.output, d.tensors);
-  if (!o.json) {
-    std::printf("%zu tensors decoded bit-exactly (CRC32 checked) from %s to %s\n", d.tensors.size(),
-                o.input.c_str(), o.output.c_str());
+  golden::check_output(o.output, {o.force, {o.input}});
+  const golden::MappedFile mapped(o.input);
+  const std::span<const uint8_t> file = mapped.bytes();
+  golden::WscContents contents = golden::parse_wsc(file, o.input, {true, false});
+  const auto tables = golden::build_tables(contents.tensors, o.input);
+  const size_t count = contents.tensors.size();
+  Progress progress("decode");
+  golden::AtomicFileWriter out(o.output);
+  std::string restored;
+  if (contents.layout) {
+    // The source file, segment by segment, checked against its CRC32.
+    const golden::SourceLayout& layout = *contents.layout;
+    uint32_t crc = 0;
+    uint64_t size = 0;
+    for (const golden::SourceSegment& segment : layout.segments) {
+      std::vector<uint8_t> bytes;
+      if (segment.is_tensor) {
+        progress.update(segment.tensor, count, contents.tensors[segment.tensor].name);
+        bytes = decode_tensor_bytes(file, contents, tables, segment.tensor, o.input);
+        contents.tensors[segment.tensor].lane_streams = {};
+      }
+      const std::span<const uint8_t> data = segment.is_tensor ? std::span<const uint8_t>(bytes) : segment.bytes;
+      crc = golden::crc32_update(crc, data);
+      size += data.size();
+      out.write(data.data(), data.size());
+    }
+    if (crc != layout.file_crc || size != layout.file_size) {
+      throw golden::InputError(o.input + ": the rebuilt " + std::string(golden::source_kind_name(layout.kind)) +
+                               " file differs from the original (CRC32 or size); not written");
+    }
+    restored = std::string(golden::source_kind_name(layout.kind)) + " file restored byte for byte (CRC32 checked)";
   } else {
-    std::printf("%s\n", nlohmann::json{{"input", o.input}, {"output", o.output}, {"tensors", d.tensors.size()}}
-                            .dump(2)
-                            .c_str());
+    std::vector<golden::TensorInfo> infos;
+    for (const golden::EncodedTensor& e : contents.tensors) infos.push_back({e.name, e.dtype, e.shape});
+    golden::write_safetensors_to(out, infos, {}, [&](size_t i) {
+      progress.update(i, count, contents.tensors[i].name);
+      std::vector<uint8_t> bytes = decode_tensor_bytes(file, contents, tables, i, o.input);
+      contents.tensors[i].lane_streams = {};
+      return bytes;
+    });
+    restored = "tensors written as safetensors (the container keeps no layout of a source file)";
+  }
+  progress.done();
+  out.commit();
+  if (o.json) {
+    std::fprintf(report_stream(o), "%s\n",
+                 nlohmann::json{{"input", o.input},
+                                {"output", o.output},
+                                {"tensors", count},
+                                {"byte_exact_source", contents.layout.has_value()},
+                                {"kind", contents.layout ? golden::source_kind_name(contents.layout->kind)
+                                                         : std::string_view("safetensors")}}
+                     .dump(2)
+                     .c_str());
+  } else {
+    std::fprintf(report_stream(o), "%zu tensors decoded bit-exactly (CRC32 checked) from %s to %s: %s\n", count,
+                 o.input.c_str(), o.output.c_str(), restored.c_str());
   }
   return kExitOk;
 }
@@ -147,26 +216,41 @@ nlohmann::json model_row(const golden::Tensor& t) {
           {"bound_ratio", bound.bound_bits > 0 ? original * 8 / bound.bound_bits : 0.0}};
 }
 
-int run_inspect(const CodecOptions& o) {
-  const std::vector<uint8_t> head = golden::read_file_bytes(o.input);
-  if (golden::looks_like_wsc(head)) {
-    const DecodedContainer d = decode_container(o.input);
-    CodingTotals totals;
-    nlohmann::json rows = nlohmann::json::array();
-    for (size_t i = 0; i < d.tensors.size(); ++i) {
-      rows.push_back(tensor_report(d.tensors[i], d.contents.tensors[i], totals));
-    }
-    const nlohmann::json total = total_report(totals, d.contents.file_bytes, d.contents.directory_bytes);
-    emit({{"input", o.input}, {"kind", "wsc"}, {"version", golden::kWscVersion}, {"tensors", rows}, {"total", total}},
-         rows, total, o.json);
-    return kExitOk;
+int inspect_container(const CodecOptions& o) {
+  if (!o.as.empty()) throw UsageError("--as applies to model files; " + o.input + " is a .wsc container");
+  const golden::MappedFile mapped(o.input);
+  golden::WscContents contents = golden::parse_wsc(mapped.bytes(), o.input, {true, false});
+  const auto tables = golden::build_tables(contents.tensors, o.input);
+  CodingTotals totals;
+  nlohmann::json rows = nlohmann::json::array();
+  Progress progress("inspect");
+  for (size_t i = 0; i < contents.tensors.size(); ++i) {
+    progress.update(i, contents.tensors.size(), contents.tensors[i].name);
+    const std::vector<uint8_t> bytes = decode_tensor_bytes(mapped.bytes(), contents, tables, i, o.input);
+    rows.push_back(tensor_report(tensor_of(contents.tensors[i], bytes), contents.tensors[i], totals));
+    contents.tensors[i].lane_streams = {};
   }
+  progress.done();
+  const nlohmann::json total =
+      total_report(totals, contents.file_bytes, contents.directory_bytes + contents.layout_bytes);
+  emit(o,
+       {{"input", o.input},
+        {"kind", "wsc"},
+        {"version", golden::kWscVersion},
+        {"source", contents.layout ? nlohmann::json(golden::source_kind_name(contents.layout->kind)) : nullptr},
+        {"tensors", rows},
+        {"total", total}},
+       rows, total);
+  return kExitOk;
+}
+
+int run_inspect(const CodecOptions& o) {
+  check_as(o);
+  if (is_container(o.input)) return inspect_container(o);
   const golden::Model model = golden::load_model(o.input);
   std::vector<golden::Tensor> tensors = model.tensors;
   if (o.as == "bf16") {
     for (golden::Tensor& t : tensors) t = golden::to_bf16(t);
-  } else if (!o.as.empty()) {
-    throw UsageError("--as takes bf16, not '" + o.as + "'");
   }
   nlohmann::json rows = nlohmann::json::array();
   double original = 0, bound = 0;
@@ -204,15 +288,19 @@ int run_inspect(const CodecOptions& o) {
 }  // namespace
 
 void add_codec_commands(CLI::App& app, Action& action) {
+  const auto add_output = [](CLI::App* cmd, CodecOptions& o, const char* what) {
+    cmd->add_option("-o,--output", o.output, std::string(what) + " ('-': standard output)")->required();
+    cmd->add_flag("-f,--force", o.force, "Replace the output file if it exists");
+  };
   {
     auto o = std::make_shared<CodecOptions>();
     CLI::App* cmd = app.add_subcommand("encode", "Compress a model losslessly into a .wsc container");
     cmd->add_option("input", o->input, "Model file: .safetensors (F32, F16, BF16) or llama2.c .bin")->required();
-    cmd->add_option("-o,--output", o->output, "Output .wsc file")->required();
+    add_output(cmd, *o, "Output .wsc file");
     cmd->add_option("--as", o->as, "Convert fp32 weights first: bf16 (round to nearest even)");
     cmd->add_option("--lanes", o->lanes, "Interleaved decoder lanes K, 1..32")->default_val(8);
     cmd->add_option("--table-log", o->table_log, "tANS table log 5..12 (0: chosen per tensor)")->default_val(0);
-    cmd->add_option("--joint-bits", o->joint_bits, "Most fraction bits coded jointly with the exponent")
+    cmd->add_option("--joint-bits", o->joint_bits, "Most fraction bits coded jointly with the exponent, 0..3")
         ->default_val(3);
     cmd->add_flag("--no-repeat", o->no_repeat, "Do not use the REPEAT symbol (weight equal to the one a row above)");
     cmd->add_flag("--no-table-reuse", o->no_table_reuse, "Give every tensor its own table");
@@ -221,9 +309,10 @@ void add_codec_commands(CLI::App& app, Action& action) {
   }
   {
     auto o = std::make_shared<CodecOptions>();
-    CLI::App* cmd = app.add_subcommand("decode", "Restore the tensors of a .wsc container as safetensors");
+    CLI::App* cmd = app.add_subcommand(
+        "decode", "Restore a .wsc container: the source file byte for byte, or its tensors as safetensors");
     cmd->add_option("input", o->input, "Input .wsc file")->required();
-    cmd->add_option("-o,--output", o->output, "Output .safetensors file")->required();
+    add_output(cmd, *o, "Output file");
     cmd->add_flag("--json", o->json, "Machine-readable report");
     cmd->callback([&action, o] { action = [o] { return run_decode(*o); }; });
   }

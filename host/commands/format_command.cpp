@@ -8,12 +8,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <string>
 
 #include "golden/formats/format_registry.hpp"
+#include "golden/io/file_io.hpp"
 #include "host/commands/commands.hpp"
 #include "host/support/exit_codes.hpp"
 #include "sim/common/expected_unpacked.hpp"
@@ -29,6 +30,7 @@ struct FormatOptions {
   std::string encode;
   std::string vectors;
   uint64_t count = 1'000'000;
+  bool force = false;
   uint64_t seed = 1;
 };
 
@@ -73,8 +75,8 @@ int print_encoding(const golden::FormatInfo& f, const std::string& text) {
 int write_vectors(const golden::FormatInfo& f, const FormatOptions& o) {
   const sim::DecoderUnitSpec* unit = sim::decoder_unit_for(f);
   if (!unit) throw UsageError("format " + f.name + " has no hardware decoder, so no vectors");
-  std::ofstream out(o.vectors);
-  if (!out) throw UsageError("cannot write " + o.vectors);
+  golden::check_output(o.vectors, {o.force, {}});
+  golden::AtomicFileWriter out(o.vectors);
   std::mt19937_64 rng(o.seed);
   const bool exhaustive = f.bits <= 16;
   const uint64_t count = exhaustive ? uint64_t{1} << f.bits : o.count;
@@ -84,9 +86,9 @@ int write_vectors(const golden::FormatInfo& f, const FormatOptions& o) {
     char line[64];
     std::snprintf(line, sizeof line, "%08x %x %x %04x %08llx\n", pattern, static_cast<unsigned>(e.cls), e.sign ? 1 : 0,
                   static_cast<unsigned>(e.exponent) & 0xffffu, static_cast<unsigned long long>(e.significand));
-    out << line;
+    out.write(line, std::strlen(line));
   }
-  if (!out.flush()) throw UsageError("error writing " + o.vectors);
+  out.commit();
   std::fprintf(stderr, "%llu vectors for %s written to %s\n", static_cast<unsigned long long>(count), f.name.c_str(),
                o.vectors.c_str());
   return kExitOk;
@@ -110,6 +112,8 @@ int run_format(const FormatOptions& o) {
     throw UsageError("format: give --format NAME and exactly one of --table, --encode X, --vectors FILE (or --list)");
   }
   const golden::FormatInfo& f = require_format(o.format);
+  if (o.vectors.empty() && o.force) throw UsageError("--force applies to --vectors only");
+  if (o.count < 1 || o.count > (uint64_t{1} << 24)) throw UsageError("--count must be 1..16777216");
   if (o.table) return print_table(f);
   if (!o.encode.empty()) return print_encoding(f, o.encode);
   return write_vectors(f, o);
@@ -126,6 +130,7 @@ void add_format_command(CLI::App& app, Action& action) {
   cmd->add_option("--encode", options->encode, "Print the pattern a decimal value rounds to (nearest even)");
   cmd->add_option("--vectors", options->vectors,
                   "Write decoder test vectors (every pattern up to 16 bits, else --count random ones)");
+  cmd->add_flag("-f,--force", options->force, "Replace the --vectors file if it exists");
   cmd->add_option("--count", options->count, "Random vectors for formats wider than 16 bits")->default_val(1000000);
   cmd->add_option("--seed", options->seed, "Seed of the random vectors")->default_val(1);
   cmd->add_flag("--list", options->list, "List the known formats");

@@ -2,7 +2,9 @@
 // decoder engine (the RTL under Verilator, the hls model, or the ideal golden
 // engine), with a memory model serving the lane streams, and compares every
 // weight and lane error with golden.
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -35,9 +37,26 @@ struct SimOptions {
   std::string tensor;
   std::string vectors;
   int width = 16;
+  bool width_given = false;
+  bool force = false;
   bool no_crc = false;
   bool json = false;
 };
+
+// The vectors go into a directory that exists or can be made, never over a file.
+void check_vectors_dir(const std::string& dir) {
+  std::error_code error;
+  const auto status = std::filesystem::status(dir, error);
+  if (std::filesystem::exists(status) && !std::filesystem::is_directory(status)) {
+    throw golden::OutputError(dir + ": exists and is not a directory; the vectors need one");
+  }
+  if (!std::filesystem::exists(status)) {
+    const std::filesystem::path parent = std::filesystem::absolute(dir).parent_path();
+    if (!std::filesystem::is_directory(parent, error)) {
+      throw golden::OutputError(dir + ": its directory " + parent.string() + " does not exist");
+    }
+  }
+}
 
 struct Loaded {
   golden::WscContents contents;
@@ -47,7 +66,7 @@ struct Loaded {
 
 Loaded load(const SimOptions& o) {
   const std::vector<uint8_t> bytes = golden::read_file_bytes(o.input);
-  Loaded l{golden::parse_wsc(bytes, o.input, !o.no_crc), {}, 1};
+  Loaded l{golden::parse_wsc(bytes, o.input, {!o.no_crc, true}), {}, 1};
   l.tables = golden::build_tables(l.contents.tensors, o.input);
   for (const auto& t : l.contents.tensors) l.max_lanes = std::max(l.max_lanes, t.lane_streams.size());
   return l;
@@ -56,11 +75,17 @@ Loaded load(const SimOptions& o) {
 int write_vectors(const SimOptions& o) {
   if (o.tensor.empty()) throw UsageError("--write-vectors needs --tensor NAME");
   if (o.width != 16 && o.width != 32) throw UsageError("--width must be 16 or 32");
+  for (const auto& [given, name] : {std::pair{o.trace.empty(), "--trace"}, std::pair{o.lanes == 0, "--lanes"},
+                                    std::pair{o.bandwidth == 0, "--bandwidth"}, std::pair{o.stall == 0, "--stall"},
+                                    std::pair{!o.json, "--json"}}) {
+    if (!given) throw UsageError(std::string(name) + " does nothing with --write-vectors");
+  }
+  check_vectors_dir(o.vectors);
   const Loaded l = load(o);
   for (size_t i = 0; i < l.contents.tensors.size(); ++i) {
     const golden::EncodedTensor& t = l.contents.tensors[i];
     if (t.name != o.tensor) continue;
-    const golden::Tensor golden_tensor = golden::decode_lossless(t, *l.tables[i], o.input);
+    const golden::Tensor golden_tensor = golden::decode_lossless(t, *l.tables[i], o.input);  // checks the lanes back it
     sim::write_ans_vectors(o.vectors, golden::tensor_setup(t, *l.tables[i], o.width), golden_tensor.bits);
     std::fprintf(stderr, "vectors of tensor '%s' (%llu weights, %zu lanes) written to %s\n", t.name.c_str(),
                  static_cast<unsigned long long>(t.count), t.lane_streams.size(), o.vectors.c_str());
@@ -151,10 +176,14 @@ int simulate(const SimOptions& o, const Loaded& l, sim::AnsEngineBase& engine, i
 int run_sim(const SimOptions& o) {
   const std::optional<sim::EngineKind> kind = sim::parse_engine_kind(o.engine);
   if (!kind) throw UsageError("--engine must be golden, hls or rtl, not '" + o.engine + "'");
-  if (!(o.bandwidth >= 0)) throw UsageError("--bandwidth must be >= 0 (0: unlimited)");
+  if (!(o.bandwidth >= 0 && std::isfinite(o.bandwidth))) {
+    throw UsageError("--bandwidth must be a finite number of bytes per clock, >= 0 (0: unlimited)");
+  }
   if (!(o.stall >= 0 && o.stall < 1)) throw UsageError("--stall must be in [0, 1)");
-  if (!o.trace.empty() && *kind != sim::EngineKind::Rtl) throw UsageError("--trace needs --engine rtl");
   if (!o.vectors.empty()) return write_vectors(o);
+  if (o.width_given) throw UsageError("--width applies to --write-vectors only");
+  if (!o.trace.empty() && *kind != sim::EngineKind::Rtl) throw UsageError("--trace needs --engine rtl");
+  if (!o.trace.empty()) golden::check_output(o.trace, {o.force, {o.input}});
   const int max_lanes = sim::engine_max_lanes(*kind, 32);
   if (o.lanes < 0 || o.lanes > max_lanes) {
     throw UsageError("--lanes " + std::to_string(o.lanes) + ": the " + o.engine + " decoder has 1.." +
@@ -187,9 +216,11 @@ void add_sim_command(CLI::App& app, Action& action) {
       ->default_val(0);
   cmd->add_option("--seed", o->seed, "Seed of the random stalls")->default_val(1);
   cmd->add_option("--trace", o->trace, "Write an FST waveform of the RTL run (gtkwave opens it)");
+  cmd->add_flag("-f,--force", o->force, "Replace the --trace file if it exists");
   cmd->add_option("--tensor", o->tensor, "Only this tensor");
   cmd->add_option("--write-vectors", o->vectors, "Write Icarus vectors of --tensor into this directory instead");
-  cmd->add_option("--width", o->width, "Decoder word width of the vectors: 16 or 32")->default_val(16);
+  cmd->add_option("--width", o->width, "Decoder word width of the vectors: 16 or 32 (default 16)")
+      ->each([o](const std::string&) { o->width_given = true; });
   cmd->add_flag("--no-crc", o->no_crc, "Skip the payload CRC check, so corrupt streams reach the hardware");
   cmd->add_flag("--json", o->json, "Machine-readable report");
   cmd->callback([&action, o] { action = [o] { return run_sim(*o); }; });

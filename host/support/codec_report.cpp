@@ -55,21 +55,21 @@ nlohmann::json total_report(const CodingTotals& totals, uint64_t file_bytes, uin
           {"overhead_percent", overhead_percent(static_cast<double>(file_bytes), bound_bytes)}};
 }
 
-void print_report(const nlohmann::json& tensors, const nlohmann::json& total) {
-  std::printf("%-32s %-5s %9s %10s %10s %7s %7s %9s  %s\n", "tensor", "dtype", "weights", "bytes", "coded", "ratio",
+void print_report(const nlohmann::json& tensors, const nlohmann::json& total, std::FILE* out) {
+  std::fprintf(out, "%-32s %-5s %9s %10s %10s %7s %7s %9s  %s\n", "tensor", "dtype", "weights", "bytes", "coded", "ratio",
               "H(exp)", "vs bound", "coding");
   for (const auto& t : tensors) {
     char coding[64];
     std::snprintf(coding, sizeof coding, "L%d%s j%d%s x%zu", t["table_log"].get<int>(),
                   t["table_source"].get<int>() >= 0 ? " reuse" : "", t["joint_bits"].get<int>(),
                   t["repeat_distance"].get<uint64_t>() ? " rep" : "", t["lanes"].get<size_t>());
-    std::printf("%-32s %-5s %9llu %10llu %10llu %7.4f %7.3f %+8.3f%%  %s\n", t["name"].get<std::string>().c_str(),
+    std::fprintf(out, "%-32s %-5s %9llu %10llu %10llu %7.4f %7.3f %+8.3f%%  %s\n", t["name"].get<std::string>().c_str(),
                 t["dtype"].get<std::string>().c_str(), t["weights"].get<unsigned long long>(),
                 t["original_bytes"].get<unsigned long long>(), t["compressed_bytes"].get<unsigned long long>(),
                 t["ratio"].get<double>(), t["exponent_entropy_bits"].get<double>(),
                 t["overhead_percent"].get<double>(), coding);
   }
-  std::printf("%-32s %-5s %9llu %10llu %10llu %7.4f %7s %+8.3f%%  bound %.4f:1, header+directory %llu bytes\n",
+  std::fprintf(out, "%-32s %-5s %9llu %10llu %10llu %7.4f %7s %+8.3f%%  bound %.4f:1, header+directory %llu bytes\n",
               "total", "", total["weights"].get<unsigned long long>(),
               total["original_bytes"].get<unsigned long long>(), total["compressed_bytes"].get<unsigned long long>(),
               total["ratio"].get<double>(), "", total["overhead_percent"].get<double>(),

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -28,6 +29,6 @@ nlohmann::json tensor_report(const golden::Tensor& tensor, const golden::Encoded
 nlohmann::json total_report(const CodingTotals& totals, uint64_t file_bytes, uint64_t directory_bytes);
 
 // The human-readable table of a report made by the two functions above.
-void print_report(const nlohmann::json& tensors, const nlohmann::json& total);
+void print_report(const nlohmann::json& tensors, const nlohmann::json& total, std::FILE* out = stdout);
 
 }  // namespace ws::host

@@ -10,7 +10,8 @@
 //   BadInput   a lane reported the error golden finds in its stream (a
 //              corrupt stream, caught by the hardware as it should be)
 //   Mismatch   a weight, a row mask or a lane error differs from golden
-//   Hang       no row for hang_cycles cycles
+//   Hang       nothing moved for hang_cycles cycles: no word taken, no
+//              symbol decoded, no row given out (a slow memory is not a hang)
 //   Usage      the decoder cannot take the tensor (lanes, REPEAT history)
 #pragma once
 
@@ -33,7 +34,7 @@ struct AnsRunOptions {
   double input_stall = 0;        // chance a lane's next word is held back a cycle
   double output_stall = 0;       // chance the consumer is not ready
   uint64_t seed = 1;
-  uint64_t hang_cycles = 10000;  // cycles without a row before a run is called a hang
+  uint64_t hang_cycles = 10000;  // cycles in which nothing moves (no word taken, no symbol, no row) before a hang
 };
 
 struct AnsRunStats {
@@ -108,12 +109,15 @@ AnsRunStats run_tensor(Engine& engine, const std::string& name, const golden::Te
     const bool out_ready = o.output_stall <= 0 || std::uniform_real_distribution<double>(0, 1)(rng) >= o.output_stall;
     const contract::AnsRow r = engine.cycle(in, out_ready, out);
     ++stats.cycles;
+    bool moved = false;
     for (size_t k = 0; k < lanes; ++k) {
+      moved = moved || (in[k].in_valid && out[k].in_ready) || out[k].decoded;
       memory.taken(k, out[k].in_ready);
       stats.stall_input += out[k].stall_input;
       stats.stall_refill += out[k].stall_refill;
       stats.stall_output += out[k].stall_output;
     }
+    idle = moved ? 0 : idle + 1;
     if (r.valid && out_ready) {
       idle = 0;
       for (size_t k = 0; k < lanes; ++k) {
@@ -132,7 +136,7 @@ AnsRunStats run_tensor(Engine& engine, const std::string& name, const golden::Te
         stats.weights += expected_in_row;
       }
       ++row;
-    } else if (++idle > o.hang_cycles) {
+    } else if (idle > o.hang_cycles) {
       for (size_t k = 0; k < lanes && lane_done(); ++k) {
         if (expected.lane_errors[k] != contract::LaneError::None) {
           return stop(ErrorCode::Mismatch,
@@ -141,9 +145,9 @@ AnsRunStats run_tensor(Engine& engine, const std::string& name, const golden::Te
                       static_cast<int>(k));
         }
       }
-      return stop(ErrorCode::Hang, "tensor '" + name + "': hang, no output for " + std::to_string(o.hang_cycles) +
-                                       " cycles after " + std::to_string(stats.weights) + " of " +
-                                       std::to_string(total) + " weights");
+      return stop(ErrorCode::Hang, "tensor '" + name + "': hang, nothing moved for " +
+                                       std::to_string(o.hang_cycles) + " cycles after " +
+                                       std::to_string(stats.weights) + " of " + std::to_string(total) + " weights");
     }
     for (size_t k = 0; k < lanes; ++k) {
       const contract::LaneError actual = engine.lane_error(static_cast<int>(k));

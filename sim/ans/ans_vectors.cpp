@@ -1,5 +1,7 @@
 #include "sim/ans/ans_vectors.hpp"
 
+#include "golden/common/error.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,7 +21,7 @@ void write_hex(const std::filesystem::path& path, const Values& values) {
     out << text;
   }
   out.flush();
-  if (!out) throw std::runtime_error("cannot write " + path.string());
+  if (!out) throw golden::OutputError(path.string() + ": cannot write");
 }
 
 }  // namespace
@@ -27,7 +29,9 @@ void write_hex(const std::filesystem::path& path, const Values& values) {
 void write_ans_vectors(const std::string& directory, const golden::TensorSetup& s,
                        std::span<const uint32_t> expected) {
   const std::filesystem::path dir(directory);
-  std::filesystem::create_directories(dir);
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw golden::OutputError(directory + ": cannot create the directory: " + error.message());
   const contract::AnsCfg& c = s.cfg;
   std::vector<uint64_t> config = {s.lanes.size(), c.table_log,       c.raw_bits,        c.low_bits,     c.pattern_bits,
                                   c.repeat_enable, c.repeat_raw_bits, c.repeat_distance, expected.size()};

@@ -8,7 +8,7 @@ set(container ${WORK_DIR}/ans_model.wsc)
 set(vectors ${WORK_DIR}/ans_vectors)
 file(REMOVE_RECURSE ${vectors})
 file(MAKE_DIRECTORY ${WORK_DIR})
-execute_process(COMMAND ${WEIGHTSTREAM} encode ${MODEL} --as bf16 --lanes ${LANES} -o ${container}
+execute_process(COMMAND ${WEIGHTSTREAM} encode ${MODEL} --as bf16 --lanes ${LANES} -o ${container} --force
                 RESULT_VARIABLE status)
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "encoding ${MODEL} failed (${status})")

@@ -3,7 +3,7 @@
 # Writes the golden vectors of FORMAT, runs the compiled testbench on them and
 # fails unless the testbench passes.
 set(vectors ${WORK_DIR}/${FORMAT}.vec)
-execute_process(COMMAND ${WEIGHTSTREAM} format --format ${FORMAT} --vectors ${vectors} --count 200000
+execute_process(COMMAND ${WEIGHTSTREAM} format --format ${FORMAT} --vectors ${vectors} --count 200000 --force
                 RESULT_VARIABLE status)
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "writing vectors for ${FORMAT} failed (${status})")

@@ -73,10 +73,13 @@ TEST(LoadModel, UnreadableOrCorruptFilesAreInputErrorsNamingThem) {
     EXPECT_TRUE(message.starts_with(scratch.path.string() + ": ")) << message;
     EXPECT_NE(message.find(part), std::string::npos) << message;
   };
-  // Looks like safetensors (length 5 < size, '{' at byte 8), so the safetensors reader explains what is wrong.
+  // Looks like safetensors ('{' at byte 8), so the safetensors reader explains what is wrong.
   expect_named_error(std::string("\x05\0\0\0\0\0\0\0{bad}", 13), "not valid JSON");
-  // Neither kind: the llama2.c reader, the fallback, rejects it.
-  expect_named_error("abc", "too short for a llama2.c header");
+  // The same with a header length far past the end: still a safetensors file, and the length is what is wrong.
+  expect_named_error(std::string("\0\0\0\0\0\0\0\x80{\"a\":1}", 15), "header length 9223372036854775808 exceeds");
+  // Neither kind: both are named.
+  expect_named_error("abc", "neither safetensors");
+  expect_named_error(std::string(64, '\xff'), "neither safetensors");
 
   const std::string missing = (fs::temp_directory_path() / "ws_LoadModel_no_such_model.bin").string();
   EXPECT_TRUE(load_error(missing).starts_with(missing + ": cannot open file")) << load_error(missing);
