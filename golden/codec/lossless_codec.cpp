@@ -1,6 +1,8 @@
 #include "golden/codec/lossless_codec.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "golden/entropy/bit_stream.hpp"
@@ -33,18 +35,22 @@ std::vector<uint64_t> histogram(std::span<const uint16_t> symbols, size_t alphab
   return h;
 }
 
-bool covers(std::span<const uint32_t> normalized, std::span<const uint64_t> hist) {
-  if (normalized.size() != hist.size()) return false;
-  for (size_t s = 0; s < hist.size(); ++s) {
-    if (hist[s] != 0 && normalized[s] == 0) return false;
-  }
-  return true;
-}
-
 std::vector<uint8_t> serialize_table(std::span<const uint32_t> normalized, int table_log) {
   BitWriter w;
   write_table(w, normalized, table_log);
   return w.finish();
+}
+
+// normalize_counts over the symbols that occur only, placed back in the
+// alphabet: the same counts (the order of the symbols is kept), without
+// passes over the unused part of an alphabet of up to 2^11 + 1 symbols.
+std::vector<uint32_t> normalize_used(std::span<const uint64_t> h, std::span<const uint32_t> used, int table_log) {
+  std::vector<uint64_t> compact;
+  for (const uint32_t s : used) compact.push_back(h[s]);
+  const std::vector<uint32_t> counts = normalize_counts(compact, table_log);
+  std::vector<uint32_t> normalized(h.size(), 0);
+  for (size_t i = 0; i < used.size(); ++i) normalized[used[i]] = counts[i];
+  return normalized;
 }
 
 // Earlier tables a tensor may try to reuse: the most recent ones.
@@ -134,16 +140,32 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
         if (alphabet > TansTable::kMaxSymbols) continue;
         const std::vector<uint16_t> symbols = symbols_of(t, layout, repeat);
         const std::vector<uint64_t> h = histogram(symbols, alphabet);
-        const auto present = static_cast<uint64_t>(std::count_if(h.begin(), h.end(), [](uint64_t c) { return c; }));
+        std::vector<uint32_t> used;  // the symbols that occur, in increasing order
+        for (size_t s = 0; s < h.size(); ++s) {
+          if (h[s] != 0) used.push_back(static_cast<uint32_t>(s));
+        }
+        const uint64_t present = used.size();
+        // The coded size with a table, summed as coded_bits does over the
+        // symbols that occur (a small tensor uses few of up to 2^11 + 1);
+        // none when the table lacks one of them.
+        const auto cost_with = [&](std::span<const uint32_t> normalized, int log) -> std::optional<double> {
+          if (normalized.size() != h.size()) return std::nullopt;
+          double bits = 0;
+          for (const uint32_t sym : used) {
+            if (normalized[sym] == 0) return std::nullopt;
+            bits += static_cast<double>(h[sym]) * (log - std::log2(static_cast<double>(normalized[sym])));
+          }
+          return bits;
+        };
         const uint64_t repeats = repeat.distance ? h.back() : 0;
         const double raw = static_cast<double>(t.size() - repeats) * layout.raw_bits() +
                            static_cast<double>(repeats) * (layout.pattern_bits() - repeat.top_bits);
         const int low = o.table_log ? o.table_log : 8, high = o.table_log ? o.table_log : 12;
         for (int log = low; log <= high; ++log) {
           if (present > (uint64_t{1} << log)) continue;
-          std::vector<uint32_t> normalized = normalize_counts(h, log);
+          std::vector<uint32_t> normalized = normalize_used(h, used, log);
           std::vector<uint8_t> table = serialize_table(normalized, log);
-          const double bits = coded_bits(h, normalized, log) + 8.0 * static_cast<double>(table.size()) + raw;
+          const double bits = *cost_with(normalized, log) + 8.0 * static_cast<double>(table.size()) + raw;
           if (bits < best.bits) best = {bits, joint, repeat, log, -1, std::move(normalized), std::move(table)};
           if (!o.reuse_tables) continue;
           // The most recent tables only: the search stays linear in the tensor count.
@@ -152,8 +174,9 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
             const size_t earlier = with_own_table[c];
             const EncodedTensor& e = out[earlier];
             if (e.table_source != -1 || e.dtype != t.dtype || e.joint_bits != joint || e.table_log != log) continue;
-            if (!covers(own_tables[earlier], h)) continue;
-            const double reuse_bits = coded_bits(h, own_tables[earlier], log) + raw;
+            const std::optional<double> cost = cost_with(own_tables[earlier], log);
+            if (!cost) continue;
+            const double reuse_bits = *cost + raw;
             if (reuse_bits < best.bits) {
               best = {reuse_bits, joint, repeat, log, static_cast<int>(earlier), own_tables[earlier], {}};
             }

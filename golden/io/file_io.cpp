@@ -74,7 +74,7 @@ OutputKind output_kind(const std::string& path, std::string& why) {
   if (path == "-") return OutputKind::Stdout;
   struct stat st = {};
   if (lstat(path.c_str(), &st) != 0) {
-    if (errno != ENOENT) {
+    if (errno != ENOENT && errno != ENOTDIR) {
       why = "cannot be examined: " + reason(errno);
       return OutputKind::Refused;
     }

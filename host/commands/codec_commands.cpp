@@ -87,6 +87,7 @@ int run_encode(const CodecOptions& o) {
   check_as(o);
   if (is_container(o.input)) throw UsageError(o.input + ": is already a .wsc container (decode it first)");
   golden::check_output(o.output, {o.force, {o.input}});
+  golden::AtomicFileWriter out(o.output);  // a temporary file until the container is verified
   golden::Model model = golden::load_model(o.input);
   // The source file is kept for a byte-exact decode unless --as changes its tensors.
   bool converted = false;
@@ -125,7 +126,6 @@ int run_encode(const CodecOptions& o) {
                           "tensor '" + tensors[i].name + "' did not decode back bit-exactly");
     }
   }
-  golden::AtomicFileWriter out(o.output);
   out.write(file.data(), file.size());
   out.commit();
 

@@ -27,7 +27,7 @@ struct TensorRun {
     return golden::ErrorCode::None;
   }
   std::string error() const {
-    if (container.ok()) return stats.status.message();
+    if (container.ok() || container.message() == stats.status.message()) return stats.status.message();
     return stats.ok() ? name + ": golden: " + container.message() + " (the hardware decodes what the lanes hold)"
                       : stats.status.message() + " (golden: " + container.message() + ")";
   }
@@ -47,6 +47,15 @@ std::vector<TensorRun> run_container(Engine& engine, const std::vector<golden::E
     if (!only.empty() && t.name != only) continue;
     progress(i);
     TensorRun run{t.name, t.lane_streams.size(), {}, {}};
+    try {
+      golden::check_lane_backing(t, *tables[i], source);
+    } catch (const golden::InputError& e) {
+      // The lanes cannot hold the tensor: nothing of its declared size is built.
+      run.container = golden::Status(golden::ErrorCode::BadInput, e.what());
+      run.stats.status = run.container;
+      runs.push_back(std::move(run));
+      continue;
+    }
     try {
       (void)golden::decode_lossless(t, *tables[i], source);
     } catch (const golden::InputError& e) {
