@@ -123,6 +123,12 @@ MappedFile::MappedFile(const std::string& path) {
   data_ = static_cast<const uint8_t*>(p);
 }
 
+void MappedFile::release(uint64_t offset, uint64_t size) const {
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  const uint64_t begin = (offset + page - 1) / page * page, end = std::min<uint64_t>(offset + size, size_) / page * page;
+  if (data_ != nullptr && begin < end) madvise(const_cast<uint8_t*>(data_) + begin, end - begin, MADV_DONTNEED);
+}
+
 MappedFile::~MappedFile() {
   if (data_ != nullptr) munmap(const_cast<uint8_t*>(data_), size_);
 }

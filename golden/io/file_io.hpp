@@ -49,6 +49,10 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
 
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
+  // Lets the system drop the pages of bytes [offset, offset + size) from
+  // memory (they are read again if used): a reader that is done with a part
+  // keeps its resident memory to the part it works on.
+  void release(uint64_t offset, uint64_t size) const;
 
  private:
   const uint8_t* data_ = nullptr;

@@ -51,11 +51,12 @@ void check_as(const CodecOptions& o) {
 // A tensor of a mapped container, decoded (after checking that its lanes hold
 // what the directory declares) into its data bytes. Its lanes stay loaded
 // until the caller releases them.
-std::vector<uint8_t> decode_tensor_bytes(std::span<const uint8_t> file, golden::WscContents& contents,
+std::vector<uint8_t> decode_tensor_bytes(const golden::MappedFile& file, golden::WscContents& contents,
                                          const std::vector<std::shared_ptr<const golden::TansTable>>& tables,
                                          size_t i, const std::string& source) {
-  golden::load_lanes(file, contents, i, source);
+  golden::load_lanes(file.bytes(), contents, i, source);
   golden::EncodedTensor& e = contents.tensors[i];
+  file.release(contents.payloads[i].offset, e.payload_bytes());  // copied: the mapped pages may go
   golden::check_lane_backing(e, *tables[i], source);
   std::vector<uint8_t> bytes(golden::tensor_data_bytes(e.dtype, e.count));
   golden::fast_decode(e, golden::FastDecodeTable(*tables[i], e), bytes, source);
@@ -142,9 +143,8 @@ int run_encode(const CodecOptions& o) {
 
 int run_decode(const CodecOptions& o) {
   golden::check_output(o.output, {o.force, {o.input}});
-  const golden::MappedFile mapped(o.input);
-  const std::span<const uint8_t> file = mapped.bytes();
-  golden::WscContents contents = golden::parse_wsc(file, o.input, {true, false});
+  const golden::MappedFile file(o.input);
+  golden::WscContents contents = golden::parse_wsc(file.bytes(), o.input, {true, false});
   const auto tables = golden::build_tables(contents.tensors, o.input);
   const size_t count = contents.tensors.size();
   Progress progress("decode");
@@ -226,7 +226,7 @@ int inspect_container(const CodecOptions& o) {
   Progress progress("inspect");
   for (size_t i = 0; i < contents.tensors.size(); ++i) {
     progress.update(i, contents.tensors.size(), contents.tensors[i].name);
-    const std::vector<uint8_t> bytes = decode_tensor_bytes(mapped.bytes(), contents, tables, i, o.input);
+    const std::vector<uint8_t> bytes = decode_tensor_bytes(mapped, contents, tables, i, o.input);
     rows.push_back(tensor_report(tensor_of(contents.tensors[i], bytes), contents.tensors[i], totals));
     contents.tensors[i].lane_streams = {};
   }

@@ -31,6 +31,8 @@ struct FormatOptions {
   std::string vectors;
   uint64_t count = 1'000'000;
   bool force = false;
+  bool count_given = false;
+  bool seed_given = false;
   uint64_t seed = 1;
 };
 
@@ -112,7 +114,9 @@ int run_format(const FormatOptions& o) {
     throw UsageError("format: give --format NAME and exactly one of --table, --encode X, --vectors FILE (or --list)");
   }
   const golden::FormatInfo& f = require_format(o.format);
-  if (o.vectors.empty() && o.force) throw UsageError("--force applies to --vectors only");
+  if (o.vectors.empty() && (o.force || o.count_given || o.seed_given)) {
+    throw UsageError("--force, --count and --seed apply to --vectors only");
+  }
   if (o.count < 1 || o.count > (uint64_t{1} << 24)) throw UsageError("--count must be 1..16777216");
   if (o.table) return print_table(f);
   if (!o.encode.empty()) return print_encoding(f, o.encode);
@@ -131,8 +135,10 @@ void add_format_command(CLI::App& app, Action& action) {
   cmd->add_option("--vectors", options->vectors,
                   "Write decoder test vectors (every pattern up to 16 bits, else --count random ones)");
   cmd->add_flag("-f,--force", options->force, "Replace the --vectors file if it exists");
-  cmd->add_option("--count", options->count, "Random vectors for formats wider than 16 bits")->default_val(1000000);
-  cmd->add_option("--seed", options->seed, "Seed of the random vectors")->default_val(1);
+  cmd->add_option("--count", options->count, "Random vectors for formats wider than 16 bits (default 1000000)")
+      ->each([options](const std::string&) { options->count_given = true; });
+  cmd->add_option("--seed", options->seed, "Seed of the random vectors (default 1)")
+      ->each([options](const std::string&) { options->seed_given = true; });
   cmd->add_flag("--list", options->list, "List the known formats");
   cmd->callback([&action, options] { action = [options] { return run_format(*options); }; });
 }

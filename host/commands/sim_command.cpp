@@ -28,7 +28,7 @@ namespace {
 
 struct SimOptions {
   std::string input;
-  std::string engine = "rtl";
+  std::string engine = sim::engine_available(sim::EngineKind::Rtl) ? "rtl" : "hls";
   int lanes = 0;
   double bandwidth = 0;
   double stall = 0;
@@ -208,7 +208,7 @@ void add_sim_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "sim", "Decode a .wsc container through the hardware (hls model or RTL) and check every weight against golden");
   cmd->add_option("input", o->input, "Input .wsc file")->required();
-  cmd->add_option("--engine", o->engine, "rtl (Verilator), hls, or golden (an ideal decoder)")->default_val("rtl");
+  cmd->add_option("--engine", o->engine, "rtl (Verilator), hls, or golden (an ideal decoder)")->default_str(o->engine);
   cmd->add_option("--lanes", o->lanes, "Decoder lanes (default: the container's; rtl up to 16, hls and golden up to 32)");
   cmd->add_option("--bandwidth", o->bandwidth, "Memory bytes per clock shared by all lanes (0: unlimited)")
       ->default_val(0);

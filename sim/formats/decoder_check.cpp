@@ -33,6 +33,7 @@ DecoderCheckResult check_decoder(EngineKind engine, const golden::FormatInfo& fo
     const BankRunResult r = bank.run(*unit, format, patterns, seed, StallProfile{}, n, es);
     return {r.status, r.beats, r.cycles};
 #else
+    (void)seed;  // the stalls' seed: only the RTL run has stalls
     throw golden::Error(ErrorCode::Usage, "the rtl engine is not in this build (configure with -DWS_WITH_VERILATOR=ON)");
 #endif
   }

@@ -154,7 +154,7 @@ TEST_F(CliRobustness, AFullDiskIsAnOutputErrorAndLeavesNoFile) {
 TEST_F(CliRobustness, OutputsAreCheckedBeforeTheWork) {
   const std::string file = path("file");
   std::ofstream(file) << "x";
-  ProcessResult r = weightstream("sim " + container() + " --trace " + file + "/t.fst");
+  ProcessResult r = weightstream("sim " + container() + " --engine rtl --trace " + file + "/t.fst");
   EXPECT_EQ(r.exit_code, 5);
   EXPECT_NE(r.err.find("is not a directory"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "") << "no work before the check";
@@ -250,7 +250,8 @@ TEST_F(CliRobustness, ArgumentsAreValidatedBeforeAnyWork) {
         "sim " + wsc + " --trace " + path("t.fst") + " --engine hls", "inspect " + wsc + " --as bf16",
         "encode " + kModel + " --joint-bits 4 -o " + path("j.wsc"), "encode " + kModel + " --lanes 0 -o " + path("l"),
         "encode " + wsc + " -o " + path("again.wsc"), "format --format e4m3 --vectors " + path("v") + " --count 0",
-        "format --format e4m3 --table --force"}) {
+        "format --format e4m3 --table --force", "format --format e4m3 --table --count 5",
+        "format --format e4m3 --encode 1 --seed 3"}) {
     SCOPED_TRACE(args);
     const ProcessResult r = weightstream(args);
     EXPECT_EQ(r.exit_code, 1) << r.err;

@@ -18,6 +18,11 @@ namespace ws::test {
 namespace {
 
 const std::string kWeightstream = WS_WEIGHTSTREAM_BIN;
+#if WS_WITH_VERILATOR
+constexpr bool kWithRtl = true;
+#else
+constexpr bool kWithRtl = false;
+#endif
 
 ProcessResult weightstream(const std::string& args) { return run_process(kWeightstream + " " + args); }
 
@@ -100,6 +105,7 @@ TEST(Cli, BadModelExitsWithTwoAndNamesTheProblem) {
 }
 
 TEST(Cli, RunJsonReportsEveryWeightBitExact) {
+  if (!kWithRtl) GTEST_SKIP() << "this build has no RTL engine (WS_WITH_VERILATOR=OFF)";
   const ProcessResult r = weightstream("run --formats e2m1,posit12es1 --engine all --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
@@ -244,6 +250,7 @@ class CliSim : public CliCodec {
 // shapes that `inspect` reports), and every engine decodes the model's
 // 260,032 weights.
 TEST_F(CliSim, EnginesAgreeWithEachOtherAndWithTheTensorShapes) {
+  if (!kWithRtl) GTEST_SKIP() << "this build has no RTL engine (WS_WITH_VERILATOR=OFF)";
   std::map<std::string, nlohmann::json> runs;
   for (const char* engine : {"hls", "rtl", "golden"}) {
     const ProcessResult r = weightstream("sim " + path("s.wsc") + " --engine " + engine + " --stall 0.2 --json");
@@ -273,6 +280,7 @@ TEST_F(CliSim, EnginesAgreeWithEachOtherAndWithTheTensorShapes) {
 }
 
 TEST_F(CliSim, TraceIsAnFstWaveform) {
+  if (!kWithRtl) GTEST_SKIP() << "this build has no RTL engine (WS_WITH_VERILATOR=OFF)";
   const ProcessResult r = weightstream("sim " + path("s.wsc") + " --tensor rms_final_weight --trace " + path("t.fst"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const ProcessResult vcd = run_process("fst2vcd " + path("t.fst"));
@@ -285,6 +293,7 @@ TEST_F(CliSim, TraceIsAnFstWaveform) {
 // a decode error naming tensor and lane; the hardware never disagrees with
 // golden and never hangs.
 TEST_F(CliSim, CorruptStreamIsADecodeErrorNamingTensorAndLane) {
+  if (!kWithRtl) GTEST_SKIP() << "this build has no RTL engine (WS_WITH_VERILATOR=OFF)";
   const std::string bytes = read_text(path("s.wsc"));
   std::string damaged = bytes;
   damaged[bytes.size() - 200] ^= 0x24;
