@@ -199,7 +199,7 @@ Tensor load_tensor(Entry&& entry, std::span<const uint8_t> file_bytes, const Fil
   return tensor;
 }
 
-void check_writable(const TensorInfo& t, std::set<std::string_view>& names, const std::string& path) {
+void check_writable(const TensorInfo& t, std::set<std::string>& names, const std::string& path) {
   const std::string where = path + ": tensor '" + t.name + "': ";
   if (t.name == kMetadataKey) throw std::invalid_argument(where + "the name is reserved for metadata");
   if (!names.insert(t.name).second) throw std::invalid_argument(where + "duplicate tensor name");
@@ -302,7 +302,7 @@ std::vector<Tensor> read_safetensors(const std::string& path) { return read_safe
 void write_safetensors_to(AtomicFileWriter& out, const std::vector<TensorInfo>& tensors,
                           const std::map<std::string, std::string>& metadata,
                           const std::function<std::vector<uint8_t>(size_t)>& data_of) {
-  std::set<std::string_view> names;
+  std::set<std::string> names;
   for (const TensorInfo& t : tensors) check_writable(t, names, out.path());
   const std::string header = header_text(tensors, metadata, out.path());
   ByteWriter length;
@@ -323,7 +323,7 @@ void write_safetensors_to(AtomicFileWriter& out, const std::vector<TensorInfo>& 
 void write_safetensors(const std::string& path, const std::vector<Tensor>& tensors,
                        const std::map<std::string, std::string>& metadata) {
   std::vector<TensorInfo> infos;
-  std::set<std::string_view> names;
+  std::set<std::string> names;
   for (const Tensor& t : tensors) {
     infos.push_back({t.name, t.dtype, t.shape});
     check_writable(infos.back(), names, path);
