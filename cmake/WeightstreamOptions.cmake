@@ -25,6 +25,9 @@ endif()
 # No path of the build machine in what is built (__FILE__ and debug info).
 target_compile_options(ws_project INTERFACE -ffile-prefix-map=${PROJECT_SOURCE_DIR}/=
                                             -ffile-prefix-map=${PROJECT_BINARY_DIR}/=)
+# fp32 arithmetic exactly as written: no fused multiply-add, so the golden
+# forward pass gives llama2.c's results bit for bit on any x86-64 or ARM build.
+target_compile_options(ws_project INTERFACE -ffp-contract=off)
 if(WS_SANITIZE)
   target_compile_options(ws_project INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
                                                -fno-sanitize-recover=all)

@@ -38,8 +38,12 @@ bool plausible(const Llama2Config& c) {
 
 }  // namespace
 
-bool looks_like_llama2c(std::span<const uint8_t> first_bytes) {
-  return first_bytes.size() >= kHeaderBytes && plausible(config_of(first_bytes));
+bool looks_like_llama2c(std::span<const uint8_t> first_bytes) { return llama2c_config(first_bytes).has_value(); }
+
+std::optional<Llama2Config> llama2c_config(std::span<const uint8_t> first_bytes) {
+  if (first_bytes.size() < kHeaderBytes) return std::nullopt;
+  const Llama2Config c = config_of(first_bytes);
+  return plausible(c) ? std::optional(c) : std::nullopt;
 }
 
 Llama2Model read_llama2c(const std::string& path) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -40,5 +41,8 @@ Llama2Model read_llama2c(const std::string& path);
 // the seven header fields are a plausible model.
 inline constexpr size_t kLlama2cSignatureBytes = 28;
 bool looks_like_llama2c(std::span<const uint8_t> first_bytes);
+
+// The configuration a llama2.c header describes; nullopt unless it is plausible.
+std::optional<Llama2Config> llama2c_config(std::span<const uint8_t> first_bytes);
 
 }  // namespace ws::golden

@@ -1,0 +1,113 @@
+// `weightstream generate`: token generation with the golden llama2 forward
+// pass, as llama2.c's run.c does it (greedy at temperature 0), on the
+// embedded model or any llama2.c checkpoint or container of one.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "golden/model/generate.hpp"
+#include "host/commands/commands.hpp"
+#include "host/support/exit_codes.hpp"
+#include "host/support/install_paths.hpp"
+#include "host/support/progress.hpp"
+#include "host/support/tokenizer.hpp"
+
+namespace ws::host {
+namespace {
+
+struct GenerateCommandOptions {
+  std::string model;
+  int steps = 256;
+  float temperature = 0.0f;
+  uint64_t seed = 0;
+  int batch = 1;
+  std::vector<int> prompt;
+  std::string tokenizer;
+  bool json = false;
+};
+
+int run_generate(const GenerateCommandOptions& o) {
+  if (o.steps < 1) throw UsageError("--steps must be at least 1");
+  if (!(o.temperature >= 0.0f && std::isfinite(o.temperature))) {
+    throw UsageError("--temperature must be a finite number >= 0");
+  }
+  if (o.batch < 1 || o.batch > 1024) throw UsageError("--batch must be 1..1024");
+  const std::string path = o.model.empty() ? embedded_model_path() : o.model;
+  const golden::Llama2Weights weights = golden::load_llama2(path);
+  const int vocab = weights.config.vocab_size;
+  for (int id : o.prompt) {
+    if (id < 0 || id >= vocab) {
+      throw UsageError("--prompt-ids: token " + std::to_string(id) + " is outside the model's vocabulary 0.." +
+                       std::to_string(vocab - 1));
+    }
+  }
+  std::optional<Tokenizer> tokenizer;
+  if (!o.tokenizer.empty()) tokenizer.emplace(o.tokenizer, vocab);
+
+  golden::GenerateOptions options;
+  options.steps = o.steps;
+  options.temperature = o.temperature;
+  options.seed = o.seed;
+  options.prompt = o.prompt;
+  const int steps = std::min(o.steps, weights.config.seq_len);
+  Progress progress("generate");
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<std::vector<int>> sequences = golden::generate(
+      weights, o.batch, options, nullptr, [&](int pos) { progress.update(pos + 1, steps, "positions"); });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.done();
+  size_t tokens = 0;
+  for (const auto& s : sequences) tokens += s.size() - 1;
+  const double per_second = seconds > 0 ? tokens / seconds : 0.0;
+
+  if (o.json) {
+    nlohmann::json report = {{"model", path},           {"steps", steps},   {"temperature", o.temperature},
+                             {"seed", o.seed},          {"batch", o.batch}, {"sequences", sequences},
+                             {"tokens_per_second", per_second}};
+    if (tokenizer) {
+      nlohmann::json texts = nlohmann::json::array();
+      for (const auto& s : sequences) texts.push_back(tokenizer->text(s));
+      report["texts"] = texts;
+    }
+    std::printf("%s\n", report.dump(2).c_str());
+    return kExitOk;
+  }
+  for (const auto& s : sequences) {
+    if (tokenizer) {
+      std::printf("%s\n", tokenizer->text(s).c_str());
+    } else {
+      std::string line;
+      for (int id : s) line += (line.empty() ? "" : " ") + std::to_string(id);
+      std::printf("%s\n", line.c_str());
+    }
+  }
+  std::fprintf(stderr, "%zu tokens in %.3f s: %.1f tokens/s\n", tokens, seconds, per_second);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_generate_command(CLI::App& app, Action& action) {
+  auto o = std::make_shared<GenerateCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "generate", "Generate token ids with the golden llama2 forward pass (greedy at temperature 0, as llama2.c's run.c)");
+  cmd->add_option("model", o->model,
+                  "A llama2.c checkpoint or a .wsc container of one (default: the embedded stories260K)");
+  cmd->add_option("--steps", o->steps, "Positions to run, at most the model's context length")->default_val(256);
+  cmd->add_option("--temperature", o->temperature, "0: greedy; otherwise sample from softmax(logits / T)")
+      ->default_val(0);
+  cmd->add_option("--seed", o->seed, "Seed of the sampler (sequence b uses seed + b)")->default_val(0);
+  cmd->add_option("--batch", o->batch, "Sequences generated side by side")->default_val(1);
+  cmd->add_option("--prompt-ids", o->prompt, "Comma-separated token ids to start from (default: 1, BOS)")
+      ->delimiter(',');
+  cmd->add_option("--tokenizer", o->tokenizer, "llama2.c tokenizer.bin: print text instead of ids");
+  cmd->add_flag("--json", o->json, R"(Machine-readable: {"sequences": [[ids...]], "tokens_per_second": ...})");
+  cmd->callback([&action, o] { action = [o] { return run_generate(*o); }; });
+}
+
+}  // namespace ws::host
