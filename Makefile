@@ -43,7 +43,7 @@ regress: build
 # AddressSanitizer and UndefinedBehaviorSanitizer (the fuzzers have their own).
 sanitize: setup
 	@cmake -S . -B $(BUILD_DIR)-asan -DWS_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD_DIR)-asan -j$(JOBS) --target golden_test golden_model_files_test hls_format_decoders_test \
+	@cmake --build $(BUILD_DIR)-asan -j$(JOBS) --target golden_test golden_model_files_test golden_quant_test golden_forward_test hls_format_decoders_test \
 	    hls_ans_decoder_test hls_rules_check rtl_ans_decoder_test \
 	    rtl_format_decoders_test cli_test cli_robustness_test weightstream
 	ctest --test-dir $(BUILD_DIR)-asan -j$(JOBS) --output-on-failure -L "golden|hls|rtl|cli"

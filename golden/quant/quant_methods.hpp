@@ -1,0 +1,63 @@
+// Every weight quantiser of the golden library behind one name-keyed entry
+// point, for the command line (encode --method) and for tests that loop over
+// methods. A method returns the stored form and its own reconstruction of
+// the weights, computed along its own path; dequantize() of the stored form
+// must give the same fp32 bits, which is how a packing or rounding slip in a
+// method shows up.
+//
+// Methods: rtn-sym, rtn-asym and gptq (integer codes, --bits 2..8, --group
+// any divisor of cols); mxfp8-e4m3, mxfp8-e5m2, mxfp6-e3m2, mxfp6-e2m3,
+// mxfp4, mxint8 (OCP MX, blocks of 32) and nvfp4 (blocks of 16): these fix
+// both the bits and the block, and ignore bits and group of the request.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "golden/quant/quantized_tensor.hpp"
+
+namespace ws::golden {
+
+struct QuantRequest {
+  std::string method;
+  int bits = 4;            // integer methods only
+  int group = 32;          // integer methods only
+  bool act_order = false;  // gptq only
+};
+
+struct QuantResult {
+  QuantizedTensor stored;
+  std::vector<float> dequantized;  // the method's own reconstruction, computed by its own path
+};
+
+struct MethodInfo {
+  std::string_view name;
+  std::string_view description;
+  int fixed_bits;      // code bits of a block format; 0 when --bits applies
+  bool needs_hessian;  // gptq: the caller passes H = 2 X^T X (see gptq.hpp)
+  int default_group;   // for a block format (fixed_bits != 0) its block, which --group does not change
+};
+
+std::span<const MethodInfo> quant_methods();
+const MethodInfo* find_quant_method(std::string_view name);
+std::string known_quant_method_names();  // comma-separated, for error messages
+
+// Quantises a row-major rows x cols fp32 matrix (a row is one output
+// channel). Throws std::invalid_argument, with a message saying what is
+// wrong, for an unknown method, bits out of 2..8, a group that does not
+// divide cols, a size mismatch, a non-finite weight, act_order on a method
+// other than gptq, or a missing or malformed Hessian for gptq.
+QuantResult quantize(const QuantRequest& request, std::span<const float> weights, int64_t rows, int64_t cols,
+                     const std::vector<double>* hessian /* required for gptq, else ignored */);
+
+// The argument checks every method starts with (std::invalid_argument
+// naming the method): rows, cols > 0, weights.size() == rows * cols, every
+// weight finite, group > 0 dividing cols.
+void check_quant_input(std::string_view method, std::span<const float> weights, int64_t rows, int64_t cols, int group);
+// Integer methods: bits in 2..8.
+void check_int_bits(std::string_view method, int bits);
+
+}  // namespace ws::golden

@@ -1,0 +1,157 @@
+#include "golden/quant/quantized_tensor.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "golden/common/error.hpp"
+#include "golden/formats/float_format.hpp"
+#include "golden/formats/format_registry.hpp"
+#include "golden/formats/scale_e8m0.hpp"
+
+namespace ws::golden {
+namespace {
+
+// A code_bits-wide two's complement pattern as a number.
+int64_t sign_extend(uint32_t pattern, int bits) {
+  const int64_t sign = int64_t{1} << (bits - 1);
+  return static_cast<int64_t>(pattern ^ static_cast<uint32_t>(sign)) - sign;
+}
+
+bool fits(uint32_t pattern, int bits) { return bits >= 32 || (pattern >> bits) == 0; }
+
+// The element format of a Float tensor; nullptr when the name is not a golden float format.
+const FormatInfo* float_element_format(const QuantizedTensor& q) {
+  const FormatInfo* f = find_format(q.element_format);
+  return f != nullptr && f->family == FormatFamily::Float ? f : nullptr;
+}
+
+// The value a weight's code stands for before scaling (exact in double).
+double code_value(const QuantizedTensor& q, const FormatInfo* element, uint32_t code, uint32_t zero_point) {
+  switch (q.code_kind) {
+    case CodeKind::SignedInt:
+      return std::ldexp(static_cast<double>(sign_extend(code, q.code_bits)), -q.element_fraction_shift);
+    case CodeKind::UnsignedInt:
+      return static_cast<double>(int64_t{code} - int64_t{zero_point});
+    case CodeKind::Float:
+      return to_double(element->decode(code));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int QuantizedTensor::scale_bits() const { return scale_kind == ScaleKind::Fp16 ? 16 : 8; }
+
+double QuantizedTensor::bits_per_weight() const {
+  const double total = static_cast<double>(size()) * code_bits + static_cast<double>(groups()) * scale_bits() +
+                       (has_zero_point ? static_cast<double>(groups()) * code_bits : 0.0) +
+                       (has_tensor_scale ? 32.0 : 0.0);
+  return total / static_cast<double>(size());
+}
+
+double decode_scale(ScaleKind kind, uint32_t pattern) {
+  switch (kind) {
+    case ScaleKind::Fp16:
+      return to_double(Fp16::decode(pattern));
+    case ScaleKind::E8M0:
+      return to_double(ScaleE8M0::decode(pattern));
+    case ScaleKind::E4M3:
+      return to_double(E4M3::decode(pattern));
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+void check_quantized(const QuantizedTensor& q, const std::string& source) {
+  const auto fail = [&](const std::string& what) {
+    throw InputError(source + ": quantised tensor (method '" + q.method + "'): " + what);
+  };
+  if (q.rows <= 0 || q.cols <= 0) {
+    fail("rows (" + std::to_string(q.rows) + ") and cols (" + std::to_string(q.cols) + ") must be positive");
+  }
+  if (q.cols > std::numeric_limits<int64_t>::max() / q.rows) fail("rows * cols overflows");
+  if (q.group <= 0) fail("group (" + std::to_string(q.group) + ") must be positive");
+  if (q.cols % q.group != 0) {
+    fail("cols (" + std::to_string(q.cols) + ") is not a multiple of the group size " + std::to_string(q.group));
+  }
+  if (q.code_bits < 2 || q.code_bits > 8) fail("code_bits " + std::to_string(q.code_bits) + " is not in 2..8");
+
+  const FormatInfo* element = nullptr;
+  switch (q.code_kind) {
+    case CodeKind::SignedInt:
+      if (q.element_fraction_shift < 0 || q.element_fraction_shift > 30) {
+        fail("element_fraction_shift " + std::to_string(q.element_fraction_shift) + " is not in 0..30");
+      }
+      break;
+    case CodeKind::UnsignedInt:
+      break;
+    case CodeKind::Float:
+      element = float_element_format(q);
+      if (element == nullptr) fail("element format '" + q.element_format + "' is not a float format");
+      if (element->bits != q.code_bits) {
+        fail("element format " + q.element_format + " is " + std::to_string(element->bits) + " bits wide, code_bits " +
+             std::to_string(q.code_bits));
+      }
+      break;
+    default:
+      fail("unknown code kind " + std::to_string(static_cast<int>(q.code_kind)));
+  }
+  if (q.scale_kind != ScaleKind::Fp16 && q.scale_kind != ScaleKind::E8M0 && q.scale_kind != ScaleKind::E4M3) {
+    fail("unknown scale kind " + std::to_string(static_cast<int>(q.scale_kind)));
+  }
+  if (q.has_zero_point && q.code_kind != CodeKind::UnsignedInt) fail("zero points need unsigned codes");
+  if (q.has_tensor_scale && !std::isfinite(q.tensor_scale)) fail("the tensor scale is not finite");
+
+  const auto check_size = [&](const char* name, size_t actual, int64_t expected) {
+    if (static_cast<int64_t>(actual) != expected) {
+      fail(std::string(name) + " holds " + std::to_string(actual) + " patterns, expected " + std::to_string(expected));
+    }
+  };
+  check_size("codes", q.codes.size(), q.size());
+  check_size("scales", q.scales.size(), q.groups());
+  check_size("zero_points", q.zero_points.size(), q.has_zero_point ? q.groups() : 0);
+
+  for (size_t i = 0; i < q.codes.size(); ++i) {
+    if (!fits(q.codes[i], q.code_bits)) {
+      fail("code " + std::to_string(i) + " (" + std::to_string(q.codes[i]) + ") is wider than " +
+           std::to_string(q.code_bits) + " bits");
+    }
+    if (element != nullptr && element->decode(q.codes[i]).cls != NumClass::Finite &&
+        element->decode(q.codes[i]).cls != NumClass::Zero) {
+      fail("code " + std::to_string(i) + " is not a finite " + q.element_format + " value");
+    }
+  }
+  for (size_t g = 0; g < q.scales.size(); ++g) {
+    if (!fits(q.scales[g], q.scale_bits())) {
+      fail("scale " + std::to_string(g) + " (" + std::to_string(q.scales[g]) + ") is wider than " +
+           std::to_string(q.scale_bits()) + " bits");
+    }
+    if (!std::isfinite(decode_scale(q.scale_kind, q.scales[g]))) fail("scale " + std::to_string(g) + " is not finite");
+  }
+  for (size_t g = 0; g < q.zero_points.size(); ++g) {
+    if (!fits(q.zero_points[g], q.code_bits)) {
+      fail("zero point " + std::to_string(g) + " (" + std::to_string(q.zero_points[g]) + ") is wider than " +
+           std::to_string(q.code_bits) + " bits");
+    }
+  }
+}
+
+std::vector<float> dequantize(const QuantizedTensor& q) {
+  check_quantized(q, "dequantize");
+  const FormatInfo* element = q.code_kind == CodeKind::Float ? float_element_format(q) : nullptr;
+  std::vector<float> values(static_cast<size_t>(q.size()));
+  for (int64_t g = 0; g < q.groups(); ++g) {
+    const double scale = decode_scale(q.scale_kind, q.scales[g]);
+    const uint32_t zero_point = q.has_zero_point ? q.zero_points[g] : 0;
+    for (int64_t i = g * q.group; i < (g + 1) * q.group; ++i) {
+      // Code and scale have at most 20 significant bits between them, so the
+      // double product is exact and rounding it to fp32 is the one rounding.
+      float value = static_cast<float>(code_value(q, element, q.codes[i], zero_point) * scale);
+      if (q.has_tensor_scale) value = static_cast<float>(double{value} * double{q.tensor_scale});
+      values[i] = value;
+    }
+  }
+  return values;
+}
+
+}  // namespace ws::golden

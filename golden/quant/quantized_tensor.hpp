@@ -1,0 +1,72 @@
+// The stored form of a quantised weight matrix: what the hardware would read.
+// Every method of golden/quant/ produces one; dequantize() is the single
+// definition of the values it stands for, so a method's own dequantised output
+// is checked against it bit for bit.
+//
+// A matrix of rows x cols (row-major, a row is one output channel) is cut into
+// groups of `group` consecutive weights along a row (cols % group == 0). Each
+// weight has a code of code_bits; each group a scale (a pattern of
+// scale_format) and, for asymmetric integer methods, a zero point of
+// code_bits; some methods add one fp32 scale for the whole tensor.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ws::golden {
+
+// How a method's codes become numbers before scaling.
+enum class CodeKind : uint8_t {
+  SignedInt = 0,    // two's complement, code_bits wide
+  UnsignedInt = 1,  // 0 .. 2^code_bits - 1, minus the group's zero point
+  Float = 2,        // a pattern of element_format (e2m1, e4m3, ...)
+};
+
+// How a group's scale pattern is read.
+enum class ScaleKind : uint8_t {
+  Fp16 = 0,  // IEEE half
+  E8M0 = 1,  // OCP MX power of two
+  E4M3 = 2,  // OCP E4M3 (NVFP4's block scale)
+};
+
+struct QuantizedTensor {
+  std::string method;  // "rtn", "gptq", "mxfp4", ...: the name encode --method takes
+  int64_t rows = 0, cols = 0;
+  int group = 0;  // weights per scale, along a row
+  CodeKind code_kind = CodeKind::SignedInt;
+  int code_bits = 0;
+  std::string element_format;  // a golden format name when code_kind == Float
+  int element_fraction_shift = 0;  // SignedInt codes are multiplied by 2^-shift (MXINT8: 6)
+  ScaleKind scale_kind = ScaleKind::Fp16;
+  bool has_zero_point = false;
+  bool has_tensor_scale = false;
+  float tensor_scale = 1.0f;
+
+  std::vector<uint32_t> codes;        // rows * cols, right-aligned patterns
+  std::vector<uint32_t> scales;       // rows * cols / group patterns
+  std::vector<uint32_t> zero_points;  // rows * cols / group when has_zero_point
+
+  int64_t size() const { return rows * cols; }
+  int64_t groups() const { return size() / group; }
+  int scale_bits() const;  // 16 or 8
+  // Every stored bit (codes, scales, zero points, tensor scale) per weight.
+  double bits_per_weight() const;
+};
+
+// The value of one group's scale pattern (exact in double); NaN or inf for
+// the patterns that stand for them.
+double decode_scale(ScaleKind kind, uint32_t pattern);
+
+// The values a quantised tensor stands for, in fp32: code value (exact) times
+// group scale (exact) times tensor scale, one rounding to fp32 per product as
+// written in docs/FORMAT.md 14.
+std::vector<float> dequantize(const QuantizedTensor& q);
+
+// Throws InputError (naming `source`) when the fields do not describe a
+// well-formed tensor: sizes, widths, pattern ranges, known element format,
+// finite scales and element values.
+void check_quantized(const QuantizedTensor& q, const std::string& source);
+
+}  // namespace ws::golden

@@ -1,0 +1,281 @@
+// `weightstream eval`: the quantiser regression. Every method at every bit
+// width quantises the model's linear layers; each result is measured against
+// the fp32 model on sequences the fp32 model samples itself (mean KL of the
+// next-token distribution, top-1 agreement, perplexity) and by weight SQNR,
+// with bits per weight counting every stored bit. One table, one JSON report,
+// one SVG plot (gnuplot) of KL against bits per weight.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "golden/formats/float_format.hpp"
+#include "golden/io/file_io.hpp"
+#include "golden/quant/model_quantizer.hpp"
+#include "host/commands/commands.hpp"
+#include "host/support/exit_codes.hpp"
+#include "host/support/install_paths.hpp"
+#include "host/support/progress.hpp"
+
+namespace ws::host {
+namespace {
+
+struct EvalOptions {
+  std::string model;
+  std::vector<std::string> methods{"all"};
+  std::vector<int> bits{2, 3, 4, 5, 6, 7, 8};
+  int group = 32;
+  int positions = 2048;
+  int sequences = 8;
+  int calibration_positions = 2048;
+  uint64_t seed = 1;
+  bool act_order = false;
+  bool all = false;
+  bool json = false;
+  std::string plot;
+  std::string markdown;
+  bool force = false;
+};
+
+struct Row {
+  std::string method;
+  int bits = 0;  // code bits; 16 and 32 for the float baselines
+  double bits_per_weight = 0, weight_sqnr_db = 0;
+  golden::ModelQuality quality;
+};
+
+// The model with its linear layers rounded to bf16: the float baseline.
+golden::Llama2Weights bf16_weights(const golden::Llama2Weights& reference, bool all, double& sqnr_db) {
+  golden::Llama2Weights w = reference;
+  double signal = 0, noise = 0;
+  for (golden::Matrix* m : w.matrices(all)) {
+    for (float& v : m->values) {
+      const float rounded = golden::to_float(golden::Bf16::decode(golden::Bf16::encode(double{v})));
+      signal += double{v} * v;
+      noise += (double{v} - rounded) * (double{v} - rounded);
+      v = rounded;
+    }
+  }
+  sqnr_db = 10 * std::log10(signal / noise);
+  return w;
+}
+
+std::vector<golden::QuantRequest> requests(const EvalOptions& o) {
+  std::vector<std::string> names;
+  for (const std::string& m : o.methods) {
+    if (m == "all") {
+      for (const golden::MethodInfo& info : golden::quant_methods()) names.emplace_back(info.name);
+    } else if (golden::find_quant_method(m) == nullptr) {
+      throw UsageError("--methods: unknown method '" + m + "' (known: " + golden::known_quant_method_names() +
+                       ", or all)");
+    } else {
+      names.push_back(m);
+    }
+  }
+  std::vector<golden::QuantRequest> result;
+  for (const std::string& name : names) {
+    const golden::MethodInfo& info = *golden::find_quant_method(name);
+    if (info.fixed_bits != 0) {
+      result.push_back({name, info.fixed_bits, info.default_group, false});
+    } else {
+      for (int b : o.bits) result.push_back({name, b, o.group, o.act_order && info.needs_hessian});
+    }
+  }
+  return result;
+}
+
+// gnuplot's svg terminal: KL (log scale) against bits per weight, a line per method.
+std::string plot_svg(const std::vector<Row>& rows, const std::string& title) {
+  char script_path[] = "/tmp/weightstream_plot_XXXXXX";
+  const int fd = mkstemp(script_path);
+  if (fd < 0) throw golden::OutputError("cannot create a temporary file for gnuplot");
+  close(fd);
+  const std::string svg_path = std::string(script_path) + ".svg";
+  std::ostringstream script;
+  script << "set terminal svg size 900,600 dynamic enhanced font 'sans,12' background rgb 'white'\n"
+         << "set output '" << svg_path << "'\n"
+         << "set title '" << title << "' noenhanced\n"
+         << "set xlabel 'bits per weight (codes, scales, zero points)'\nset ylabel 'mean KL to fp32 (nats)'\n"
+         << "set logscale y\nset grid\nset key outside right top noenhanced\n";
+  std::vector<std::string> methods;
+  for (const Row& r : rows) {
+    if (r.quality.mean_kl > 0 && std::ranges::find(methods, r.method) == methods.end()) methods.push_back(r.method);
+  }
+  for (size_t i = 0; i < methods.size(); ++i) {
+    script << "$m" << i << " << EOD\n";
+    for (const Row& r : rows) {
+      if (r.method == methods[i] && r.quality.mean_kl > 0) script << r.bits_per_weight << " " << r.quality.mean_kl << "\n";
+    }
+    script << "EOD\n";
+  }
+  script << "plot ";
+  for (size_t i = 0; i < methods.size(); ++i) {
+    script << (i ? ", " : "") << "$m" << i << " using 1:2 with linespoints title '" << methods[i] << "'";
+  }
+  script << "\n";
+  std::ofstream(script_path) << script.str();
+  const std::string command = "gnuplot '" + std::string(script_path) + "' 2>&1";
+  std::FILE* pipe = popen(command.c_str(), "r");
+  std::string messages;
+  if (pipe != nullptr) {
+    char buffer[256];
+    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) messages += buffer;
+  }
+  const int status = pipe != nullptr ? pclose(pipe) : -1;
+  std::remove(script_path);
+  std::ifstream in(svg_path, std::ios::binary);
+  std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::remove(svg_path.c_str());
+  if (status != 0 || svg.empty()) {
+    throw golden::OutputError("--plot: gnuplot failed (is gnuplot installed? scripts/setup installs it): " + messages);
+  }
+  return svg;
+}
+
+int run_eval(const EvalOptions& o) {
+  if (o.positions < 1 || o.sequences < 1) throw UsageError("--positions and --sequences must be at least 1");
+  if (o.positions % o.sequences != 0) throw UsageError("--positions must be a multiple of --sequences");
+  if (o.calibration_positions < 0) throw UsageError("--calibration-positions must be 0 or more");
+  if (o.group < 1) throw UsageError("--group must be at least 1");
+  for (int b : o.bits) {
+    if (b < 2 || b > 8) throw UsageError("--bits takes 2..8, not " + std::to_string(b));
+  }
+  const std::vector<golden::QuantRequest> todo = requests(o);
+  for (const std::string& output : {o.plot, o.markdown}) {
+    if (!output.empty()) golden::check_output(output, {o.force, {}});
+  }
+  const std::string path = o.model.empty() ? embedded_model_path() : o.model;
+  const golden::Llama2Weights reference = golden::load_llama2(path);
+  const int per_sequence = o.positions / o.sequences;
+  if (per_sequence >= reference.config.seq_len) {
+    throw UsageError("--positions / --sequences = " + std::to_string(per_sequence) +
+                     " positions per sequence; the model's context holds " +
+                     std::to_string(reference.config.seq_len - 1));
+  }
+
+  Progress progress("eval");
+  const golden::EvalSet set = golden::make_eval_set(reference, o.sequences, per_sequence, o.seed);
+  bool needs_hessians = false;
+  for (const auto& r : todo) needs_hessians = needs_hessians || golden::find_quant_method(r.method)->needs_hessian;
+  golden::Hessians hessians;
+  if (needs_hessians) {
+    if (o.calibration_positions < o.sequences) throw UsageError("gptq needs --calibration-positions");
+    // Calibration text from other seeds than the evaluation's.
+    hessians = golden::collect_hessians(reference, o.sequences, o.calibration_positions / o.sequences,
+                                        o.seed + 1000003);
+  }
+
+  std::vector<Row> rows;
+  const size_t total = todo.size() + 2;
+  auto measure = [&](const golden::Llama2Weights& w, const std::string& label) {
+    progress.update(rows.size(), total, label);
+    return golden::measure_quality(w, set);
+  };
+  rows.push_back({"fp32", 32, 32, INFINITY, measure(reference, "fp32")});
+  Row bf16{"bf16", 16, 16, 0, {}};
+  const golden::Llama2Weights rounded = bf16_weights(reference, o.all, bf16.weight_sqnr_db);
+  bf16.quality = measure(rounded, "bf16");
+  rows.push_back(bf16);
+  for (const golden::QuantRequest& r : todo) {
+    const std::string label = r.method + " " + std::to_string(r.bits) + " bits";
+    progress.update(rows.size(), total, label + " (quantising)");
+    golden::QuantizedModel q;
+    try {
+      q = golden::quantize_model(reference, r, &hessians, o.all);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(label + ": " + e.what());
+    }
+    rows.push_back({r.method, r.bits, q.bits_per_weight, q.weight_sqnr_db, measure(q.weights, label)});
+  }
+  progress.done();
+
+  if (!o.plot.empty()) {
+    const std::string svg = plot_svg(rows, "KL to fp32 against bits per weight: " +
+                                               std::filesystem::path(path).filename().string() + ", " +
+                                               std::to_string(set.sequences * set.positions) + " positions");
+    golden::AtomicFileWriter out(o.plot);
+    out.write(svg.data(), svg.size());
+    out.commit();
+  }
+  if (!o.markdown.empty()) {
+    std::string table = "| method | bits | bits/weight | weight SQNR (dB) | mean KL | top-1 | perplexity |\n"
+                        "|---|---:|---:|---:|---:|---:|---:|\n";
+    char line[256];
+    for (const Row& r : rows) {
+      std::snprintf(line, sizeof line, "| %s | %d | %.3f | %.2f | %.5f | %.4f | %.3f |\n", r.method.c_str(), r.bits,
+                    r.bits_per_weight, r.weight_sqnr_db, r.quality.mean_kl, r.quality.top1_agreement,
+                    r.quality.perplexity);
+      table += line;
+    }
+    golden::AtomicFileWriter out(o.markdown);
+    out.write(table.data(), table.size());
+    out.commit();
+  }
+  nlohmann::json json_rows = nlohmann::json::array();
+  for (const Row& r : rows) {
+    json_rows.push_back({{"method", r.method},
+                         {"bits", r.bits},
+                         {"bits_per_weight", r.bits_per_weight},
+                         {"weight_sqnr_db", std::isfinite(r.weight_sqnr_db) ? nlohmann::json(r.weight_sqnr_db) : nullptr},
+                         {"mean_kl", r.quality.mean_kl},
+                         {"top1_agreement", r.quality.top1_agreement},
+                         {"perplexity", r.quality.perplexity}});
+  }
+  if (o.json) {
+    std::printf("%s\n", nlohmann::json{{"model", std::filesystem::path(path).filename().string()},
+                                       {"positions", set.sequences * set.positions},
+                                       {"sequences", set.sequences},
+                                       {"seed", o.seed},
+                                       {"group", o.group},
+                                       {"all", o.all},
+                                       {"rows", json_rows}}
+                            .dump(2)
+                            .c_str());
+    return kExitOk;
+  }
+  std::printf("%s: %d positions (%d sequences the fp32 model sampled at temperature 1, seed %llu)\n", path.c_str(),
+              set.sequences * set.positions, set.sequences, static_cast<unsigned long long>(o.seed));
+  std::printf("%-12s %5s %9s %9s %10s %7s %10s\n", "method", "bits", "bits/w", "SQNR dB", "mean KL", "top-1",
+              "perplexity");
+  for (const Row& r : rows) {
+    std::printf("%-12s %5d %9.3f %9.2f %10.5f %7.4f %10.4f\n", r.method.c_str(), r.bits, r.bits_per_weight,
+                r.weight_sqnr_db, r.quality.mean_kl, r.quality.top1_agreement, r.quality.perplexity);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app, Action& action) {
+  auto o = std::make_shared<EvalOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "eval", "Quantiser regression: every method and bit width against the fp32 model (KL, top-1, perplexity, SQNR)");
+  cmd->add_option("model", o->model, "A llama2.c checkpoint or a .wsc container of one (default: the embedded stories260K)");
+  cmd->add_option("--methods", o->methods, "Comma-separated methods, or all")->delimiter(',')->default_str("all");
+  cmd->add_option("--bits", o->bits, "Comma-separated code widths of the integer methods (2..8)")
+      ->delimiter(',')
+      ->default_str("2,3,4,5,6,7,8");
+  cmd->add_option("--group", o->group, "Weights per scale of the integer methods")->default_val(32);
+  cmd->add_option("--positions", o->positions, "Positions evaluated, over all sequences")->default_val(2048);
+  cmd->add_option("--sequences", o->sequences, "Sequences the positions are split over")->default_val(8);
+  cmd->add_option("--calibration-positions", o->calibration_positions, "Positions of calibration text for gptq")
+      ->default_val(2048);
+  cmd->add_option("--seed", o->seed, "Seed of the sampled evaluation text (calibration uses other seeds)")
+      ->default_val(1);
+  cmd->add_flag("--act-order", o->act_order, "gptq: columns in order of decreasing Hessian diagonal");
+  cmd->add_flag("--all", o->all, "Quantise the embedding (and a separate classifier) too, not only the linear layers");
+  cmd->add_option("--plot", o->plot, "Write an SVG plot of KL against bits per weight (gnuplot)");
+  cmd->add_option("--markdown", o->markdown, "Write the table as Markdown");
+  cmd->add_flag("-f,--force", o->force, "Replace the --plot and --markdown files if they exist");
+  cmd->add_flag("--json", o->json, "Machine-readable report");
+  cmd->callback([&action, o] { action = [o] { return run_eval(*o); }; });
+}
+
+}  // namespace ws::host
