@@ -8,6 +8,7 @@
 #include "golden/entropy/bit_stream.hpp"
 #include "golden/entropy/normalize.hpp"
 #include "golden/entropy/table_codec.hpp"
+#include "golden/quant/quantized_payload.hpp"
 
 namespace ws::golden {
 namespace {
@@ -88,6 +89,7 @@ struct Choice {
 }  // namespace
 
 uint64_t EncodedTensor::payload_bytes() const {
+  if (quantized) return quantized_payload_bytes(*quantized);
   uint64_t bytes = table_bytes.size();
   for (const auto& lane : lane_streams) bytes += lane.size();
   return bytes;
@@ -200,7 +202,8 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
                     best.table_log,
                     best.table_source,
                     std::move(best.table_bytes),
-                    {}};
+                    {},
+                    std::nullopt};
     const FieldLayout layout = e.layout();
     const std::vector<uint16_t> symbols = symbols_of(t, layout, best.repeat);
     const auto repeat = static_cast<uint16_t>(1u << layout.symbol_bits());
@@ -234,12 +237,13 @@ std::vector<std::shared_ptr<const TansTable>> build_tables(std::span<const Encod
   for (size_t i = 0; i < tensors.size(); ++i) {
     const EncodedTensor& t = tensors[i];
     const std::string where = source + ": tensor '" + t.name + "': ";
+    if (t.quantized) continue;
     if (t.table_source >= 0) {
       if (static_cast<size_t>(t.table_source) >= i) {
         throw InputError(where + "table source " + std::to_string(t.table_source) + " is not an earlier tensor");
       }
       const EncodedTensor& from = tensors[static_cast<size_t>(t.table_source)];
-      if (from.table_source != -1 || from.table_log != t.table_log || from.alphabet_size() != t.alphabet_size()) {
+      if (from.quantized || from.table_source != -1 || from.table_log != t.table_log || from.alphabet_size() != t.alphabet_size()) {
         throw InputError(where + "cannot reuse the table of '" + from.name + "' (another table log or alphabet)");
       }
       tables[i] = tables[static_cast<size_t>(t.table_source)];

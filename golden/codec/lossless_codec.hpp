@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "golden/codec/field_layout.hpp"
 #include "golden/entropy/tans.hpp"
 #include "golden/model/tensor.hpp"
+#include "golden/quant/quantized_tensor.hpp"
 
 namespace ws::golden {
 
@@ -53,6 +55,10 @@ struct EncodedTensor {
   int table_source = -1;               // index of the earlier tensor whose table is used; -1: own table
   std::vector<uint8_t> table_bytes;    // the serialized table (empty when reused)
   std::vector<std::vector<uint8_t>> lane_streams;
+  // Set when the tensor is stored quantised (docs/FORMAT.md 9.3) rather than
+  // coded losslessly: then it has no table and no lanes, and its payload is
+  // the packed codes, scales and zero points.
+  std::optional<QuantizedTensor> quantized;
 
   FieldLayout layout() const { return FieldLayout::of(dtype, joint_bits); }
   size_t alphabet_size() const { return (size_t{1} << layout().symbol_bits()) + (repeat_distance ? 1 : 0); }
@@ -72,7 +78,7 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
                                            const std::function<void(size_t)>& progress = {});
 
 // The table each tensor's symbols are coded with (its own or the one it
-// reuses). Throws InputError naming `source` and the tensor when a table
+// reuses; none for a quantised tensor). Throws InputError naming `source` and the tensor when a table
 // cannot be read.
 std::vector<std::shared_ptr<const TansTable>> build_tables(std::span<const EncodedTensor> tensors,
                                                            const std::string& source);

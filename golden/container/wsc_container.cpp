@@ -3,18 +3,24 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "golden/common/crc32.hpp"
 #include "golden/container/byte_io.hpp"
+#include "golden/quant/quantized_payload.hpp"
 
 namespace ws::golden {
 namespace {
 
 constexpr uint8_t kMagic[8] = {0x89, 'W', 'S', 'C', '\r', '\n', 0x1a, '\n'};
 constexpr uint8_t kCodecLossless = 0;
+constexpr uint8_t kCodecQuantized = 1;  // container version 3 on
+constexpr uint16_t kVersionLossless = 2;  // what a container without quantised tensors is written as
+constexpr uint8_t kQuantZeroPoint = 1, kQuantTensorScale = 2;  // flags of a quantised entry
+constexpr size_t kMaxMethodBytes = 64;
 constexpr size_t kMaxNameBytes = 4096;
 constexpr uint64_t kMaxRank = 8;
 constexpr uint64_t kMaxWeightsPerTensor = uint64_t{1} << 34;  // beyond any real tensor; bounds allocations
@@ -78,6 +84,7 @@ uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cas
 int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 uint32_t payload_crc(const EncodedTensor& t) {  // of the lanes in memory
+  if (t.quantized) return crc32_of(pack_quantized(*t.quantized));
   uint32_t crc = crc32_of(t.table_bytes);
   for (const auto& lane : t.lane_streams) crc = crc32_update(crc, lane);
   return crc;
@@ -92,11 +99,30 @@ bool looks_like_wsc(std::span<const uint8_t> file) {
 std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const SourceLayout* layout) {
   ByteWriter dir;
   dir.varint(tensors.size());
+  bool any_quantized = false;
   for (const EncodedTensor& t : tensors) {
     dir.string(t.name);
     dir.u8(static_cast<uint8_t>(t.dtype));
     dir.varint(t.shape.size());
     for (int64_t d : t.shape) dir.varint(static_cast<uint64_t>(d));
+    if (t.quantized) {
+      const QuantizedTensor& q = *t.quantized;
+      any_quantized = true;
+      dir.u8(kCodecQuantized);
+      dir.string(q.method);
+      dir.varint(static_cast<uint64_t>(q.rows));
+      dir.varint(static_cast<uint64_t>(q.cols));
+      dir.varint(static_cast<uint64_t>(q.group));
+      dir.u8(static_cast<uint8_t>(q.code_kind));
+      dir.u8(static_cast<uint8_t>(q.code_bits));
+      dir.string(q.element_format);
+      dir.u8(static_cast<uint8_t>(q.element_fraction_shift));
+      dir.u8(static_cast<uint8_t>(q.scale_kind));
+      dir.u8((q.has_zero_point ? kQuantZeroPoint : 0) | (q.has_tensor_scale ? kQuantTensorScale : 0));
+      dir.u32(std::bit_cast<uint32_t>(q.tensor_scale));
+      dir.u32(payload_crc(t));
+      continue;
+    }
     dir.u8(kCodecLossless);
     dir.u8(static_cast<uint8_t>(t.joint_bits));
     dir.varint(t.repeat_distance);
@@ -118,7 +144,7 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const
 
   ByteWriter out;
   out.bytes(kMagic);
-  out.u16(kWscVersion);
+  out.u16(any_quantized ? kWscVersion : kVersionLossless);
   out.u16(layout ? kFlagSourceLayout : 0);
   out.u32(static_cast<uint32_t>(compressed.size()));
   out.u32(static_cast<uint32_t>(raw.size()));
@@ -126,6 +152,7 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const
   out.bytes(compressed);
   if (layout) write_section(out, serialize_layout(*layout));
   for (const EncodedTensor& t : tensors) {
+    if (t.quantized) out.bytes(pack_quantized(*t.quantized));
     out.bytes(t.table_bytes);
     for (const auto& lane : t.lane_streams) out.bytes(lane);
   }
@@ -202,9 +229,9 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
   const uint32_t directory_bytes = header.u32();
   const uint32_t directory_raw_bytes = header.u32();
   const uint32_t directory_crc = header.u32();
-  if (version != 1 && version != kWscVersion) {
+  if (version < 1 || version > kWscVersion) {
     throw fail(8, "container version " + std::to_string(version) + " is not supported (this build reads versions 1 " +
-                      "and " + std::to_string(kWscVersion) + ")");
+                      "to " + std::to_string(kWscVersion) + ")");
   }
   if (flags & ~(version >= 2 ? kFlagSourceLayout : 0)) throw fail(10, "unknown flags " + std::to_string(flags));
   if (directory_bytes > file.size() - kWscHeaderBytes) {
@@ -253,7 +280,48 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
     if (rank > kMaxRank) throw bad("rank " + std::to_string(rank) + " above " + std::to_string(kMaxRank));
     t.dtype = static_cast<DType>(dtype);
     for (uint64_t d = 0; d < rank; ++d) t.shape.push_back(static_cast<int64_t>(dir.varint() & INT64_MAX));
+    try {
+      t.count = static_cast<uint64_t>(element_count(t.shape));
+    } catch (const std::overflow_error&) {
+      throw bad("shape overflows");
+    }
+    if (t.count > kMaxWeightsPerTensor) throw bad(std::to_string(t.count) + " weights, more than a tensor may hold");
     const uint8_t codec = dir.u8();
+    if (codec == kCodecQuantized && version >= 3) {
+      QuantizedTensor& q = t.quantized.emplace();
+      q.method = dir.string(kMaxMethodBytes);
+      q.rows = static_cast<int64_t>(std::min<uint64_t>(dir.varint(), kMaxWeightsPerTensor));
+      q.cols = static_cast<int64_t>(std::min<uint64_t>(dir.varint(), kMaxWeightsPerTensor));
+      q.group = static_cast<int>(std::min<uint64_t>(dir.varint(), uint64_t{1} << 30));
+      q.code_kind = static_cast<CodeKind>(dir.u8());
+      q.code_bits = dir.u8();
+      q.element_format = dir.string(kMaxMethodBytes);
+      q.element_fraction_shift = dir.u8();
+      q.scale_kind = static_cast<ScaleKind>(dir.u8());
+      const uint8_t quant_flags = dir.u8();
+      q.has_zero_point = (quant_flags & kQuantZeroPoint) != 0;
+      q.has_tensor_scale = (quant_flags & kQuantTensorScale) != 0;
+      q.tensor_scale = std::bit_cast<float>(dir.u32());
+      const uint32_t crc = dir.u32();
+      if (dir.failed()) throw bad("truncated");
+      if (quant_flags & ~(kQuantZeroPoint | kQuantTensorScale)) throw bad("unknown quantisation flags");
+      if (q.rows < 1 || q.cols < 1 || static_cast<uint64_t>(q.rows) * static_cast<uint64_t>(q.cols) != t.count) {
+        throw bad("quantised as " + std::to_string(q.rows) + " x " + std::to_string(q.cols) + ", the shape holds " +
+                  std::to_string(t.count) + " weights");
+      }
+      // The fields alone (no codes yet) must describe a well-formed tensor before its size is trusted.
+      if (q.group < 1 || q.code_bits < 1 || q.code_bits > 8) throw bad("quantisation group or code width out of range");
+      const uint64_t size = quantized_payload_bytes(q);
+      if (payload_offset > file.size() || size > file.size() - payload_offset) {
+        throw bad("payload of " + std::to_string(size) + " bytes at offset " + std::to_string(payload_offset) +
+                  " runs past the end of the file (" + std::to_string(file.size()) + " bytes)");
+      }
+      contents.payloads.push_back({payload_offset, {}, crc});
+      payload_offset += size;
+      contents.tensors.push_back(std::move(t));
+      if (options.load_lanes) load_lanes(file, contents, contents.tensors.size() - 1, source, options.check_payload_crc);
+      continue;
+    }
     t.joint_bits = dir.u8();
     t.repeat_distance = dir.varint();
     t.repeat_bits = dir.u8();
@@ -273,13 +341,6 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
     }
     const uint32_t crc = dir.u32();
     if (dir.failed()) throw bad("truncated");
-
-    try {
-      t.count = static_cast<uint64_t>(element_count(t.shape));
-    } catch (const std::overflow_error&) {
-      throw bad("shape overflows");
-    }
-    if (t.count > kMaxWeightsPerTensor) throw bad(std::to_string(t.count) + " weights, more than a tensor may hold");
     if (t.joint_bits > t.layout().fraction_bits) throw bad("joint bits " + std::to_string(t.joint_bits));
     if (t.alphabet_size() > TansTable::kMaxSymbols) throw bad("alphabet too large");
     if (t.table_log < TansTable::kMinTableLog || t.table_log > TansTable::kMaxTableLog) {
@@ -328,6 +389,15 @@ void load_lanes(std::span<const uint8_t> file, WscContents& contents, size_t ind
                 bool check_payload_crc) {
   EncodedTensor& t = contents.tensors.at(index);
   const WscPayload& p = contents.payloads.at(index);
+  if (t.quantized) {
+    const auto payload = file.subspan(p.offset, quantized_payload_bytes(*t.quantized));
+    if (check_payload_crc && crc32_of(payload) != p.crc) {
+      throw InputError(source + ": tensor '" + t.name + "': CRC mismatch in the payload at offset " +
+                       std::to_string(p.offset));
+    }
+    unpack_quantized(payload, *t.quantized, source + ": tensor '" + t.name + "'");
+    return;
+  }
   uint64_t size = t.table_bytes.size();
   for (const uint64_t b : p.lane_bytes) size += b;
   const auto payload = file.subspan(p.offset, size);

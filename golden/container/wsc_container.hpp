@@ -29,7 +29,9 @@
 
 namespace ws::golden {
 
-inline constexpr uint16_t kWscVersion = 2;
+// The newest version this build reads and writes: 3 when a tensor is stored
+// quantised; a container of lossless tensors only is written as version 2.
+inline constexpr uint16_t kWscVersion = 3;
 inline constexpr size_t kWscHeaderBytes = 24;
 
 // Where a tensor's payload lies in the file.

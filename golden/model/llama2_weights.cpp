@@ -4,6 +4,7 @@
 
 #include "golden/container/wsc_container.hpp"
 #include "golden/io/file_io.hpp"
+#include "golden/quant/model_encoder.hpp"
 
 namespace ws::golden {
 
@@ -68,8 +69,13 @@ Llama2Weights load_llama2(const std::string& path) {
   const auto tables = build_tables(contents.tensors, path);
   std::vector<Tensor> tensors;
   for (size_t i = 0; i < contents.tensors.size(); ++i) {
-    check_lane_backing(contents.tensors[i], *tables[i], path);
-    tensors.push_back(decode_lossless(contents.tensors[i], *tables[i], path));
+    const EncodedTensor& e = contents.tensors[i];
+    if (e.quantized) {
+      tensors.push_back(dequantized_tensor(e));
+      continue;
+    }
+    check_lane_backing(e, *tables[i], path);
+    tensors.push_back(decode_lossless(e, *tables[i], path));
   }
   return llama2_weights(*config, tensors, path);
 }

@@ -126,18 +126,23 @@ QuantResult gptq_quantize(std::span<const float> weights, int64_t rows, int64_t 
   }
   upper_cholesky_of_inverse_in_place(u);
 
-  // Whole groups per lazy block, so a group's grid sees all earlier updates.
+  // Whole groups per lazy block (a row's short last group ends the last
+  // block), so a group's grid sees all earlier updates.
   const int64_t block = group * ((options.block_cols + group - 1) / group);
   QuantResult result{int_tensor_layout("gptq", rows, cols, options.bits, options.group, false),
                      std::vector<float>(weights.size())};
+  const QuantizedTensor& layout = result.stored;
+  // Every row is cut alike, so row 0's group numbers and spans serve as a row's own.
+  const int64_t per_row = layout.groups_per_row();
   std::vector<double> original(static_cast<size_t>(n)), w(static_cast<size_t>(n)), error(static_cast<size_t>(block));
-  std::vector<IntGroupGrid> grids(static_cast<size_t>(n / group));
+  std::vector<IntGroupGrid> grids(static_cast<size_t>(per_row));
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t j = 0; j < n; ++j) original[j] = dead[j] ? 0.0 : double{weights[r * n + j]};
     for (int64_t k = 0; k < n; ++k) w[k] = original[order[k]];
     if (options.act_order) {  // static groups
-      for (int64_t g = 0; g < n / group; ++g) {
-        grids[g] = group_grid(std::span(original).subspan(static_cast<size_t>(g * group), static_cast<size_t>(group)),
+      for (int64_t g = 0; g < per_row; ++g) {
+        const auto [first, count] = layout.group_span(g);
+        grids[g] = group_grid(std::span(original).subspan(static_cast<size_t>(first), static_cast<size_t>(count)),
                               options.bits);
       }
     }
@@ -145,15 +150,17 @@ QuantResult gptq_quantize(std::span<const float> weights, int64_t rows, int64_t 
       const int64_t end = std::min(start + block, n);
       for (int64_t k = start; k < end; ++k) {
         const int64_t column = order[k];
-        if (!options.act_order && k % group == 0) {  // processing order is storage order here
-          grids[k / group] =
-              group_grid(std::span(w).subspan(static_cast<size_t>(k), static_cast<size_t>(group)), options.bits);
+        const int64_t g = layout.group_of(column);
+        const QuantizedTensor::Span span = layout.group_span(g);
+        if (!options.act_order && span.first == k) {  // processing order is storage order here
+          grids[g] =
+              group_grid(std::span(w).subspan(static_cast<size_t>(k), static_cast<size_t>(span.count)), options.bits);
         }
         if (!std::isfinite(w[k])) {
           throw std::invalid_argument("gptq: the error feedback overflowed in row " + std::to_string(r) +
                                       " (weights too large for this Hessian)");
         }
-        const IntGroupGrid& grid = grids[column / group];
+        const IntGroupGrid& grid = grids[g];
         const int32_t code = grid.nearest_code(w[k]);
         const double rounded = grid.value(code);
         store_code(result.stored, r * n + column, code);
@@ -166,7 +173,7 @@ QuantResult gptq_quantize(std::span<const float> weights, int64_t rows, int64_t 
         for (int64_t j = end; j < n; ++j) w[j] -= error[k - start] * u(k, j);
       }
     }
-    for (int64_t g = 0; g < n / group; ++g) store_grid(result.stored, r * (n / group) + g, grids[g]);
+    for (int64_t g = 0; g < per_row; ++g) store_grid(result.stored, r * per_row + g, grids[g]);
   }
   return result;
 }

@@ -27,65 +27,38 @@ Hessians collect_hessians(const Llama2Weights& weights, int sequences, int posit
   return collector.hessians();
 }
 
-namespace {
-
-// Rows padded with zeros to whole groups of `group` columns.
-std::vector<float> pad_columns(std::span<const float> values, int64_t rows, int64_t cols, int64_t padded) {
-  std::vector<float> out(rows * padded, 0.0f);
-  for (int64_t r = 0; r < rows; ++r) std::copy_n(values.begin() + r * cols, cols, out.begin() + r * padded);
-  return out;
-}
-
-std::vector<double> pad_hessian(const std::vector<double>& h, int64_t cols, int64_t padded) {
-  std::vector<double> out(padded * padded, 0.0);  // padded columns: no input reaches them
-  for (int64_t r = 0; r < cols; ++r) std::copy_n(h.begin() + r * cols, cols, out.begin() + r * padded);
-  return out;
-}
-
-}  // namespace
-
 QuantizedModel quantize_model(const Llama2Weights& reference, const QuantRequest& request, const Hessians* hessians,
                               bool all) {
   const MethodInfo* method = find_quant_method(request.method);
   if (method == nullptr) {
     throw std::invalid_argument("unknown method '" + request.method + "' (known: " + known_quant_method_names() + ")");
   }
-  const int64_t group = method->fixed_bits != 0 ? method->default_group : request.group;
-  if (group < 1) throw std::invalid_argument("group must be at least 1");
   QuantizedModel result{reference, {}, 0, 0};
   double stored_bits = 0, signal = 0, noise = 0;
   int64_t weights = 0;
   for (Matrix* m : result.weights.matrices(all)) {
-    const int64_t padded = (m->cols + group - 1) / group * group;
-    const std::vector<float> input = pad_columns(m->values, m->rows, m->cols, padded);
-    std::vector<double> padded_hessian;
     const std::vector<double>* hessian = nullptr;
     if (method->needs_hessian) {
       const auto it = hessians != nullptr ? hessians->find(m->name) : Hessians::const_iterator{};
       if (hessians == nullptr || it == hessians->end()) {
         throw std::invalid_argument(request.method + " needs calibration inputs of " + m->name);
       }
-      padded_hessian = pad_hessian(it->second, m->cols, padded);
-      hessian = &padded_hessian;
+      hessian = &it->second;
     }
-    QuantResult q = quantize(request, input, m->rows, padded, hessian);
+    QuantResult q = quantize(request, m->values, m->rows, m->cols, hessian);
     const std::vector<float> decoded = dequantize(q.stored);
     for (size_t i = 0; i < decoded.size(); ++i) {
       if (std::bit_cast<uint32_t>(decoded[i]) != std::bit_cast<uint32_t>(q.dequantized[i])) {
         throw Error(ErrorCode::Internal, request.method + ": " + m->name + " weight " + std::to_string(i) +
                                              ": the method's reconstruction differs from decoding its stored form");
       }
-    }
-    for (int64_t r = 0; r < m->rows; ++r) {
-      for (int64_t c = 0; c < m->cols; ++c) {
-        const double w = m->values[r * m->cols + c], d = decoded[r * padded + c];
-        signal += w * w;
-        noise += (w - d) * (w - d);
-        m->values[r * m->cols + c] = decoded[r * padded + c];
-      }
+      const double w = m->values[i], d = decoded[i];
+      signal += w * w;
+      noise += (w - d) * (w - d);
+      m->values[i] = decoded[i];
     }
     stored_bits += q.stored.bits_per_weight() * static_cast<double>(q.stored.size());
-    weights += m->rows * m->cols;
+    weights += q.stored.size();
     result.stored.push_back(std::move(q.stored));
   }
   result.bits_per_weight = stored_bits / static_cast<double>(weights);

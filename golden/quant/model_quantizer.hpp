@@ -5,10 +5,10 @@
 //   seeds) and every linear layer's inputs are gathered into H = 2 X^T X
 //   (GPTQ's Hessian), through the forward pass's LinearBackend.
 // - Quantisation: the seven linear kinds of every layer (wq, wk, wv, wo, w1,
-//   w2, w3; with `all`, the embedding and a separate classifier too). A row
-//   whose length is not a multiple of the method's group (w2: 172 columns)
-//   is padded with zeros to whole groups, as the hardware reads whole
-//   groups; the padding's codes count in the bits per weight.
+//   w2, w3; with `all`, the embedding and a separate classifier too), each
+//   as it is: a row whose length is not a multiple of the method's group
+//   (w2: 172 columns) ends in a shorter group, so nothing is padded and the
+//   bits per weight count only stored bits of real weights.
 // - Quality: over sequences the fp32 model samples at temperature 1 from its
 //   own seeds, teacher-forced through the candidate: mean KL(fp32 || candidate)
 //   of the next-token distribution, top-1 agreement, and the candidate's

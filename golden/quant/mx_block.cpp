@@ -81,12 +81,13 @@ QuantResult mx_quantize(const MxFormat& format, std::span<const float> weights, 
   result.dequantized.resize(weights.size());
 
   for (int64_t b = 0; b < q.groups(); ++b) {
-    const std::span<const float> block = weights.subspan(static_cast<size_t>(b * kMxBlock), kMxBlock);
+    const auto [first, count] = q.group_span(b);
+    const std::span<const float> block = weights.subspan(static_cast<size_t>(first), static_cast<size_t>(count));
     double amax = 0;
     for (const float v : block) amax = std::max(amax, std::fabs(double{v}));
     const int shared = mx_shared_exponent(format, amax);
     q.scales[b] = static_cast<uint32_t>(shared + ScaleE8M0::kBias);
-    for (int64_t i = b * kMxBlock; i < (b + 1) * kMxBlock; ++i) {
+    for (int64_t i = first; i < first + count; ++i) {
       // Exact in double: a power-of-two scaling of an fp32 value. Then
       // P_i = V_i / X rounded to the element format, nearest even, and
       // clamped to its largest normal (never inf or NaN), as the spec says.

@@ -46,11 +46,12 @@ QuantResult nvfp4_quantize(std::span<const float> weights, int64_t rows, int64_t
 
   const double tensor_scale = q.tensor_scale;
   for (int64_t b = 0; b < q.groups(); ++b) {
-    const std::span<const float> block = weights.subspan(static_cast<size_t>(b * kNvfp4Block), kNvfp4Block);
+    const auto [first, count] = q.group_span(b);
+    const std::span<const float> block = weights.subspan(static_cast<size_t>(first), static_cast<size_t>(count));
     q.scales[b] = E4M3::encode(abs_max(block) / kE2M1Max / tensor_scale);
     const double block_scale = to_double(E4M3::decode(q.scales[b]));
     const double step = block_scale * tensor_scale;  // exact: 4 x 24 significant bits
-    for (int64_t i = b * kNvfp4Block; i < (b + 1) * kNvfp4Block; ++i) {
+    for (int64_t i = first; i < first + count; ++i) {
       q.codes[i] = step == 0 ? 0 : E2M1::encode(std::clamp(weights[i] / step, -kE2M1Max, kE2M1Max));
       const auto block_value = static_cast<float>(to_double(E2M1::decode(q.codes[i])) * block_scale);
       result.dequantized[i] = static_cast<float>(double{block_value} * tensor_scale);

@@ -55,9 +55,6 @@ void check_quant_input(std::string_view method, std::span<const float> weights, 
          " matrix");
   }
   if (group <= 0) fail("group size " + std::to_string(group) + " must be positive");
-  if (cols % group != 0) {
-    fail("group size " + std::to_string(group) + " does not divide cols (" + std::to_string(cols) + ")");
-  }
   for (size_t i = 0; i < weights.size(); ++i) {
     if (!std::isfinite(weights[i])) {
       fail("weight " + std::to_string(i) + " (row " + std::to_string(static_cast<int64_t>(i) / cols) + ", col " +

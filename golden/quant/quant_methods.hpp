@@ -6,9 +6,11 @@
 // method shows up.
 //
 // Methods: rtn-sym, rtn-asym and gptq (integer codes, --bits 2..8, --group
-// any divisor of cols); mxfp8-e4m3, mxfp8-e5m2, mxfp6-e3m2, mxfp6-e2m3,
-// mxfp4, mxint8 (OCP MX, blocks of 32) and nvfp4 (blocks of 16): these fix
-// both the bits and the block, and ignore bits and group of the request.
+// 1 or more); mxfp8-e4m3, mxfp8-e5m2, mxfp6-e3m2, mxfp6-e2m3, mxfp4, mxint8
+// (OCP MX, blocks of 32) and nvfp4 (blocks of 16): these fix both the bits
+// and the block, and ignore bits and group of the request. A row whose length
+// is not a multiple of the group ends in a shorter group (quantized_tensor.hpp),
+// which every method quantises as any other: nothing is padded.
 #pragma once
 
 #include <cstdint>
@@ -47,15 +49,15 @@ std::string known_quant_method_names();  // comma-separated, for error messages
 
 // Quantises a row-major rows x cols fp32 matrix (a row is one output
 // channel). Throws std::invalid_argument, with a message saying what is
-// wrong, for an unknown method, bits out of 2..8, a group that does not
-// divide cols, a size mismatch, a non-finite weight, act_order on a method
-// other than gptq, or a missing or malformed Hessian for gptq.
+// wrong, for an unknown method, bits out of 2..8, a group below 1, a size
+// mismatch, a non-finite weight, act_order on a method other than gptq, or a
+// missing or malformed Hessian for gptq.
 QuantResult quantize(const QuantRequest& request, std::span<const float> weights, int64_t rows, int64_t cols,
                      const std::vector<double>* hessian /* required for gptq, else ignored */);
 
 // The argument checks every method starts with (std::invalid_argument
 // naming the method): rows, cols > 0, weights.size() == rows * cols, every
-// weight finite, group > 0 dividing cols.
+// weight finite, group > 0.
 void check_quant_input(std::string_view method, std::span<const float> weights, int64_t rows, int64_t cols, int group);
 // Integer methods: bits in 2..8.
 void check_int_bits(std::string_view method, int bits);

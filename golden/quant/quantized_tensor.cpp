@@ -71,9 +71,6 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
   }
   if (q.cols > std::numeric_limits<int64_t>::max() / q.rows) fail("rows * cols overflows");
   if (q.group <= 0) fail("group (" + std::to_string(q.group) + ") must be positive");
-  if (q.cols % q.group != 0) {
-    fail("cols (" + std::to_string(q.cols) + ") is not a multiple of the group size " + std::to_string(q.group));
-  }
   if (q.code_bits < 2 || q.code_bits > 8) fail("code_bits " + std::to_string(q.code_bits) + " is not in 2..8");
 
   const FormatInfo* element = nullptr;
@@ -143,7 +140,8 @@ std::vector<float> dequantize(const QuantizedTensor& q) {
   for (int64_t g = 0; g < q.groups(); ++g) {
     const double scale = decode_scale(q.scale_kind, q.scales[g]);
     const uint32_t zero_point = q.has_zero_point ? q.zero_points[g] : 0;
-    for (int64_t i = g * q.group; i < (g + 1) * q.group; ++i) {
+    const auto [first, count] = q.group_span(g);
+    for (int64_t i = first; i < first + count; ++i) {
       // Code and scale have at most 20 significant bits between them, so the
       // double product is exact and rounding it to fp32 is the one rounding.
       float value = static_cast<float>(code_value(q, element, q.codes[i], zero_point) * scale);

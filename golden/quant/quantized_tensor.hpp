@@ -4,12 +4,15 @@
 // is checked against it bit for bit.
 //
 // A matrix of rows x cols (row-major, a row is one output channel) is cut into
-// groups of `group` consecutive weights along a row (cols % group == 0). Each
-// weight has a code of code_bits; each group a scale (a pattern of
+// groups of `group` consecutive weights along a row: ceil(cols / group) per
+// row, the last one holding cols % group weights when that is not 0, so no
+// group spans two rows and no weight is padding. Groups are numbered row by
+// row. Each weight has a code of code_bits; each group a scale (a pattern of
 // scale_format) and, for asymmetric integer methods, a zero point of
 // code_bits; some methods add one fp32 scale for the whole tensor.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -45,11 +48,25 @@ struct QuantizedTensor {
   float tensor_scale = 1.0f;
 
   std::vector<uint32_t> codes;        // rows * cols, right-aligned patterns
-  std::vector<uint32_t> scales;       // rows * cols / group patterns
-  std::vector<uint32_t> zero_points;  // rows * cols / group when has_zero_point
+  std::vector<uint32_t> scales;       // groups() patterns
+  std::vector<uint32_t> zero_points;  // groups() patterns when has_zero_point
 
   int64_t size() const { return rows * cols; }
-  int64_t groups() const { return size() / group; }
+
+  // The grouping rule, written here only: every method, dequantize() and
+  // check_quantized() go through these.
+  struct Span {
+    int64_t first, count;  // weights first .. first + count - 1, row-major
+  };
+  int64_t groups_per_row() const { return cols / group + (cols % group != 0); }  // ceil, without overflow
+  int64_t groups() const { return rows * groups_per_row(); }
+  // The group of weight `index` (row-major).
+  int64_t group_of(int64_t index) const { return index / cols * groups_per_row() + index % cols / group; }
+  // The weights of group g: `group` of them, or fewer at the end of a row.
+  Span group_span(int64_t g) const {
+    const int64_t row = g / groups_per_row(), column = g % groups_per_row() * group;
+    return {row * cols + column, std::min<int64_t>(group, cols - column)};
+  }
   int scale_bits() const;  // 16 or 8
   // Every stored bit (codes, scales, zero points, tensor scale) per weight.
   double bits_per_weight() const;

@@ -86,12 +86,13 @@ QuantResult rtn_quantize(std::span<const float> weights, int64_t rows, int64_t c
   check_int_bits(method, bits);
   QuantResult result{int_tensor_layout(method, rows, cols, bits, group, symmetric), std::vector<float>(weights.size())};
   for (int64_t g = 0; g < result.stored.groups(); ++g) {
-    const std::span<const float> values = weights.subspan(static_cast<size_t>(g * group), static_cast<size_t>(group));
+    const auto [first, count] = result.stored.group_span(g);
+    const std::span<const float> values = weights.subspan(static_cast<size_t>(first), static_cast<size_t>(count));
     const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
     const IntGroupGrid grid =
         symmetric ? symmetric_grid(std::max(-double{*lo}, double{*hi}), bits) : asymmetric_grid(*lo, *hi, bits);
     store_grid(result.stored, g, grid);
-    for (int64_t i = g * group; i < (g + 1) * group; ++i) {
+    for (int64_t i = first; i < first + count; ++i) {
       const int32_t code = grid.nearest_code(weights[i]);
       store_code(result.stored, i, code);
       result.dequantized[i] = static_cast<float>(grid.value(code));

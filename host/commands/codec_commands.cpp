@@ -4,7 +4,9 @@
 // container is mapped, not read), and decode rebuilds the source file byte
 // for byte when the container holds its layout.
 #include <cstdio>
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -15,7 +17,9 @@
 #include "golden/container/wsc_container.hpp"
 #include "golden/io/file_io.hpp"
 #include "golden/model/model_file.hpp"
+#include "golden/model/llama2_weights.hpp"
 #include "golden/model/safetensors.hpp"
+#include "golden/quant/model_encoder.hpp"
 #include "host/commands/commands.hpp"
 #include "host/support/codec_report.hpp"
 #include "host/support/exit_codes.hpp"
@@ -35,7 +39,47 @@ struct CodecOptions {
   bool no_table_reuse = false;
   bool force = false;
   bool json = false;
+  // Quantised encoding of the linear layers (docs/FORMAT.md 9.3, 14).
+  std::string method = "lossless";
+  int bits = 4;
+  int group = 32;
+  bool act_order = false;
+  bool all = false;
+  int calibration_positions = 2048;
+  std::vector<std::string> given;  // options the user gave, to refuse those that do nothing
 };
+
+bool given(const CodecOptions& o, const std::string& option) {
+  return std::ranges::find(o.given, option) != o.given.end();
+}
+
+// The quantisation request of encode --method, checked before any work (nullopt: lossless).
+std::optional<golden::QuantRequest> quant_request(const CodecOptions& o) {
+  if (o.method == "lossless") {
+    for (const char* option : {"--bits", "--group", "--act-order", "--all", "--calibration-positions"}) {
+      if (given(o, option)) throw UsageError(std::string(option) + " applies to a quantising --method only");
+    }
+    return std::nullopt;
+  }
+  const golden::MethodInfo* method = golden::find_quant_method(o.method);
+  if (method == nullptr) {
+    throw UsageError("--method: unknown method '" + o.method + "' (known: lossless, " +
+                     golden::known_quant_method_names() + ")");
+  }
+  if (method->fixed_bits != 0 && (given(o, "--bits") || given(o, "--group"))) {
+    throw UsageError(o.method + " has " + std::to_string(method->fixed_bits) + "-bit codes in blocks of " +
+                     std::to_string(method->default_group) + "; --bits and --group do not apply");
+  }
+  if (o.bits < 2 || o.bits > 8) throw UsageError("--bits must be 2..8");
+  if (o.group < 1) throw UsageError("--group must be at least 1");
+  if (o.act_order && !method->needs_hessian) throw UsageError("--act-order applies to gptq only");
+  if (given(o, "--calibration-positions") && !method->needs_hessian) {
+    throw UsageError("--calibration-positions applies to gptq only");
+  }
+  if (method->needs_hessian && o.calibration_positions < 8) throw UsageError("--calibration-positions must be 8 or more");
+  if (!o.as.empty()) throw UsageError("--as bf16 applies to lossless encoding only");
+  return golden::QuantRequest{o.method, o.bits, o.group, o.act_order};
+}
 
 // Reports go to standard output, unless the data does.
 std::FILE* report_stream(const CodecOptions& o) { return o.output == "-" ? stderr : stdout; }
@@ -56,6 +100,7 @@ std::vector<uint8_t> decode_tensor_bytes(const golden::MappedFile& file, golden:
                                          size_t i, const std::string& source) {
   golden::load_lanes(file.bytes(), contents, i, source);
   golden::EncodedTensor& e = contents.tensors[i];
+  if (e.quantized) return golden::tensor_bytes(golden::dequantized_tensor(e));
   file.release(contents.payloads[i].offset, e.payload_bytes());  // copied: the mapped pages may go
   golden::check_lane_backing(e, *tables[i], source);
   std::vector<uint8_t> bytes(golden::tensor_data_bytes(e.dtype, e.count));
@@ -86,6 +131,7 @@ int run_encode(const CodecOptions& o) {
   if (o.table_log != 0 && (o.table_log < 5 || o.table_log > 12)) throw UsageError("--table-log must be 5..12 (0: chosen)");
   if (o.joint_bits < 0 || o.joint_bits > 3) throw UsageError("--joint-bits must be 0..3 (docs/FORMAT.md 8.1)");
   check_as(o);
+  const std::optional<golden::QuantRequest> request = quant_request(o);
   if (is_container(o.input)) throw UsageError(o.input + ": is already a .wsc container (decode it first)");
   golden::check_output(o.output, {o.force, {o.input}});
   golden::AtomicFileWriter out(o.output);  // a temporary file until the container is verified
@@ -107,12 +153,29 @@ int run_encode(const CodecOptions& o) {
   options.allow_repeat = !o.no_repeat;
   options.reuse_tables = !o.no_table_reuse;
   Progress progress("encode");
+  const auto on_progress = [&](size_t done) { progress.update(done, tensors.size(), "tensors"); };
+  golden::Hessians hessians;
+  if (request && golden::find_quant_method(request->method)->needs_hessian) {
+    // Calibration inputs: the model runs on text it samples itself (seeds apart from eval's).
+    golden::Llama2Weights model_weights;
+    try {
+      model_weights = golden::load_llama2(o.input);
+    } catch (const golden::InputError& e) {
+      throw golden::InputError(std::string(e.what()) + " (" + o.method +
+                               " calibrates on text the model samples itself: it needs a llama2.c checkpoint)");
+    }
+    constexpr int kCalibrationSequences = 8;
+    hessians = golden::collect_hessians(model_weights, kCalibrationSequences,
+                                        o.calibration_positions / kCalibrationSequences, 1000004);
+  }
   std::vector<golden::EncodedTensor> encoded;
   try {
-    encoded = golden::encode_lossless(tensors, options,
-                                      [&](size_t done) { progress.update(done, tensors.size(), "tensors"); });
+    encoded = request ? golden::encode_with_method(tensors, *request, &hessians, o.all, options, on_progress)
+                      : golden::encode_lossless(tensors, options, on_progress);
   } catch (const golden::InputError& e) {
     throw golden::InputError(o.input + ": " + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(o.input + ": --method " + o.method + ": " + e.what());
   }
   progress.done();
   const std::vector<uint8_t> file = golden::serialize_wsc(encoded, converted ? nullptr : &model.layout);
@@ -122,6 +185,13 @@ int run_encode(const CodecOptions& o) {
   const golden::WscContents check = golden::parse_wsc(file, o.output);
   const auto tables = golden::build_tables(check.tensors, o.output);
   for (size_t i = 0; i < tensors.size(); ++i) {
+    if (check.tensors[i].quantized) {
+      if (!(golden::dequantized_tensor(check.tensors[i]) == golden::dequantized_tensor(encoded[i]))) {
+        throw golden::Error(golden::ErrorCode::Internal,
+                            "quantised tensor '" + tensors[i].name + "' did not read back as it was written");
+      }
+      continue;
+    }
     if (!(golden::decode_lossless(check.tensors[i], *tables[i], o.output) == tensors[i])) {
       throw golden::Error(golden::ErrorCode::Internal,
                           "tensor '" + tensors[i].name + "' did not decode back bit-exactly");
@@ -136,7 +206,8 @@ int run_encode(const CodecOptions& o) {
   const nlohmann::json total = total_report(totals, file.size(), check.directory_bytes + check.layout_bytes);
   emit(o,
        {{"input", o.input}, {"output", o.output}, {"as", o.as.empty() ? nullptr : nlohmann::json(o.as)},
-        {"lanes", o.lanes}, {"verified", true}, {"source_layout", !converted}, {"tensors", rows}, {"total", total}},
+        {"method", o.method}, {"lanes", o.lanes}, {"verified", true}, {"source_layout", !converted},
+        {"tensors", rows}, {"total", total}},
        rows, total);
   return kExitOk;
 }
@@ -147,6 +218,7 @@ int run_decode(const CodecOptions& o) {
   golden::WscContents contents = golden::parse_wsc(file.bytes(), o.input, {true, false});
   const auto tables = golden::build_tables(contents.tensors, o.input);
   const size_t count = contents.tensors.size();
+  const auto quantized = std::ranges::count_if(contents.tensors, [](const auto& t) { return t.quantized.has_value(); });
   Progress progress("decode");
   golden::AtomicFileWriter out(o.output);
   std::string restored;
@@ -167,11 +239,15 @@ int run_decode(const CodecOptions& o) {
       size += data.size();
       out.write(data.data(), data.size());
     }
-    if (crc != layout.file_crc || size != layout.file_size) {
+    if (quantized > 0) {
+      restored = std::string(golden::source_kind_name(layout.kind)) + " file with the dequantised values of " +
+                 std::to_string(quantized) + " quantised tensors (the rest restored bit for bit)";
+    } else if (crc != layout.file_crc || size != layout.file_size) {
       throw golden::InputError(o.input + ": the rebuilt " + std::string(golden::source_kind_name(layout.kind)) +
                                " file differs from the original (CRC32 or size); not written");
+    } else {
+      restored = std::string(golden::source_kind_name(layout.kind)) + " file restored byte for byte (CRC32 checked)";
     }
-    restored = std::string(golden::source_kind_name(layout.kind)) + " file restored byte for byte (CRC32 checked)";
   } else {
     std::vector<golden::TensorInfo> infos;
     for (const golden::EncodedTensor& e : contents.tensors) infos.push_back({e.name, e.dtype, e.shape});
@@ -190,13 +266,15 @@ int run_decode(const CodecOptions& o) {
                  nlohmann::json{{"input", o.input},
                                 {"output", o.output},
                                 {"tensors", count},
-                                {"byte_exact_source", contents.layout.has_value()},
+                                {"byte_exact_source", contents.layout.has_value() && quantized == 0},
+                                {"quantized_tensors", quantized},
                                 {"kind", contents.layout ? golden::source_kind_name(contents.layout->kind)
                                                          : std::string_view("safetensors")}}
                      .dump(2)
                      .c_str());
   } else {
-    std::fprintf(report_stream(o), "%zu tensors decoded bit-exactly (CRC32 checked) from %s to %s: %s\n", count,
+    std::fprintf(report_stream(o), "%zu tensors decoded (%s) from %s to %s: %s\n", count,
+                 quantized ? "lossless ones bit-exactly, quantised ones dequantised" : "bit-exactly, CRC32 checked",
                  o.input.c_str(), o.output.c_str(), restored.c_str());
   }
   return kExitOk;
@@ -294,7 +372,8 @@ void add_codec_commands(CLI::App& app, Action& action) {
   };
   {
     auto o = std::make_shared<CodecOptions>();
-    CLI::App* cmd = app.add_subcommand("encode", "Compress a model losslessly into a .wsc container");
+    CLI::App* cmd = app.add_subcommand(
+        "encode", "Compress a model into a .wsc container: losslessly, or with the linear layers quantised (--method)");
     cmd->add_option("input", o->input, "Model file: .safetensors (F32, F16, BF16) or llama2.c .bin")->required();
     add_output(cmd, *o, "Output .wsc file");
     cmd->add_option("--as", o->as, "Convert fp32 weights first: bf16 (round to nearest even)");
@@ -304,8 +383,23 @@ void add_codec_commands(CLI::App& app, Action& action) {
         ->default_val(3);
     cmd->add_flag("--no-repeat", o->no_repeat, "Do not use the REPEAT symbol (weight equal to the one a row above)");
     cmd->add_flag("--no-table-reuse", o->no_table_reuse, "Give every tensor its own table");
+    cmd->add_option("--method", o->method,
+                    "lossless, or a quantiser for the linear layers: " + golden::known_quant_method_names())
+        ->default_val("lossless");
+    cmd->add_option("--bits", o->bits, "Code bits of an integer --method, 2..8")->default_val(4);
+    cmd->add_option("--group", o->group, "Weights per scale along a row, integer methods")->default_val(32);
+    cmd->add_flag("--act-order", o->act_order, "gptq: columns in order of decreasing Hessian diagonal");
+    cmd->add_flag("--all", o->all, "Quantise the embedding and classifier too, not only the linear layers");
+    cmd->add_option("--calibration-positions", o->calibration_positions,
+                    "gptq: positions of self-sampled text whose activations calibrate it (llama2.c models)")
+        ->default_val(2048);
     cmd->add_flag("--json", o->json, "Machine-readable report");
-    cmd->callback([&action, o] { action = [o] { return run_encode(*o); }; });
+    cmd->callback([&action, o, cmd] {
+      for (const char* option : {"--bits", "--group", "--act-order", "--all", "--calibration-positions"}) {
+        if (cmd->count(option) > 0) o->given.emplace_back(option);
+      }
+      action = [o] { return run_encode(*o); };
+    });
   }
   {
     auto o = std::make_shared<CodecOptions>();

@@ -85,6 +85,7 @@ int write_vectors(const SimOptions& o) {
   for (size_t i = 0; i < l.contents.tensors.size(); ++i) {
     const golden::EncodedTensor& t = l.contents.tensors[i];
     if (t.name != o.tensor) continue;
+    if (t.quantized) throw UsageError("tensor '" + o.tensor + "' is stored quantised, not as ANS lanes");
     const golden::Tensor golden_tensor = golden::decode_lossless(t, *l.tables[i], o.input);  // checks the lanes back it
     sim::write_ans_vectors(o.vectors, golden::tensor_setup(t, *l.tables[i], o.width), golden_tensor.bits);
     std::fprintf(stderr, "vectors of tensor '%s' (%llu weights, %zu lanes) written to %s\n", t.name.c_str(),
@@ -116,7 +117,12 @@ int simulate(const SimOptions& o, const Loaded& l, sim::AnsEngineBase& engine, i
       sim::run_container(engine, l.contents.tensors, l.tables, o.input, run, o.tensor,
                          [&](size_t i) { progress.update(i, l.contents.tensors.size(), l.contents.tensors[i].name); });
   progress.done();
-  if (runs.empty()) throw UsageError("no tensor '" + o.tensor + "' in " + o.input);
+  if (runs.empty()) {
+    throw UsageError(o.input + " has no tensor coded as ANS lanes" + (o.tensor.empty() ? "" : " named '" + o.tensor + "'") +
+                     " (quantised tensors are not decoded by the ANS hardware)");
+  }
+  const auto skipped =
+      std::ranges::count_if(l.contents.tensors, [](const auto& t) { return t.quantized.has_value(); });
 
   sim::AnsRunStats total;
   bool bit_exact = true;
@@ -154,6 +160,7 @@ int simulate(const SimOptions& o, const Loaded& l, sim::AnsEngineBase& engine, i
       {"stall_cycles", {{"input_empty", total.stall_input}, {"output_full", total.stall_output},
                         {"refill", total.stall_refill}}},
       {"errors", errors},
+      {"quantized_tensors_skipped", skipped},
       {"tensors", tensors}};
   if (o.json) {
     std::printf("%s\n", report.dump(2).c_str());

@@ -32,6 +32,11 @@ nlohmann::json tensor_report(const golden::Tensor& tensor, const golden::Encoded
           {"bound_bits_per_weight", tensor.size() ? bound.bound_bits / static_cast<double>(tensor.size()) : 0.0},
           {"bound_bytes", bound.bound_bits / 8},
           {"overhead_percent", overhead_percent(static_cast<double>(compressed), bound.bound_bits / 8)},
+          {"method", encoded.quantized ? encoded.quantized->method : "lossless"},
+          {"bits_per_weight", tensor.size() ? 8.0 * static_cast<double>(compressed) / static_cast<double>(tensor.size())
+                                            : 0.0},
+          {"code_bits", encoded.quantized ? encoded.quantized->code_bits : 0},
+          {"group", encoded.quantized ? encoded.quantized->group : 0},
           {"lanes", encoded.lane_streams.size()},
           {"table_log", encoded.table_log},
           {"table_source", encoded.table_source},
@@ -59,10 +64,15 @@ void print_report(const nlohmann::json& tensors, const nlohmann::json& total, st
   std::fprintf(out, "%-32s %-5s %9s %10s %10s %7s %7s %9s  %s\n", "tensor", "dtype", "weights", "bytes", "coded", "ratio",
               "H(exp)", "vs bound", "coding");
   for (const auto& t : tensors) {
-    char coding[64];
-    std::snprintf(coding, sizeof coding, "L%d%s j%d%s x%zu", t["table_log"].get<int>(),
-                  t["table_source"].get<int>() >= 0 ? " reuse" : "", t["joint_bits"].get<int>(),
-                  t["repeat_distance"].get<uint64_t>() ? " rep" : "", t["lanes"].get<size_t>());
+    char coding[96];
+    if (t["method"] != "lossless") {
+      std::snprintf(coding, sizeof coding, "%s %db g%d, %.3f b/w", t["method"].get<std::string>().c_str(),
+                    t["code_bits"].get<int>(), t["group"].get<int>(), t["bits_per_weight"].get<double>());
+    } else {
+      std::snprintf(coding, sizeof coding, "L%d%s j%d%s x%zu", t["table_log"].get<int>(),
+                    t["table_source"].get<int>() >= 0 ? " reuse" : "", t["joint_bits"].get<int>(),
+                    t["repeat_distance"].get<uint64_t>() ? " rep" : "", t["lanes"].get<size_t>());
+    }
     std::fprintf(out, "%-32s %-5s %9llu %10llu %10llu %7.4f %7.3f %+8.3f%%  %s\n", t["name"].get<std::string>().c_str(),
                 t["dtype"].get<std::string>().c_str(), t["weights"].get<unsigned long long>(),
                 t["original_bytes"].get<unsigned long long>(), t["compressed_bytes"].get<unsigned long long>(),

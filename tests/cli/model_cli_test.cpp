@@ -123,8 +123,11 @@ TEST(CliEval, ReportsEveryRowWithFp32AsItsOwnReference) {
   EXPECT_EQ(rows[2]["method"], "rtn-asym");
   EXPECT_GT(rows[2]["mean_kl"].get<double>(), rows[3]["mean_kl"].get<double>()) << "3 bits worse than 8";
   EXPECT_GT(rows[3]["weight_sqnr_db"].get<double>(), rows[2]["weight_sqnr_db"].get<double>() + 25);
-  // 8-bit codes, an fp16 scale and an 8-bit zero point per 32 weights, w2's rows padded from 172 to 192.
-  EXPECT_GT(rows[3]["bits_per_weight"].get<double>(), 8.75);
+  // Per layer wq 64x64, wk and wv 32x64, wo 64x64, w1 and w3 172x64, w2 64x172: 8-bit codes, and an fp16
+  // scale and an 8-bit zero point per group of 32 along a row, w2's 172-column rows ending in a group of 12.
+  const double weights = 2 * 64 * 64 + 2 * 32 * 64 + 3 * 172 * 64;
+  const double groups = (64 + 32 + 32 + 64 + 172 + 172) * 2 + 64 * 6;
+  EXPECT_NEAR(rows[3]["bits_per_weight"].get<double>(), (8 * weights + (16 + 8) * groups) / weights, 1e-9);
   EXPECT_EQ(rows[4]["method"], "mxfp4");
   std::ifstream svg(scratch / "kl.svg");
   std::string text((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());

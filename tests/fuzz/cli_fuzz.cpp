@@ -48,7 +48,7 @@ class Fuzzer {
   // A copy of `base` damaged one of several ways.
   std::vector<uint8_t> mutate(std::vector<uint8_t> bytes) {
     if (bytes.empty()) bytes.push_back(0);
-    switch (rng_() % 5) {
+    switch (rng_() % 6) {
       case 0:  // bit flips
         for (int i = 0, n = 1 + static_cast<int>(rng_() % 8); i < n; ++i) {
           bytes[rng_() % bytes.size()] ^= static_cast<uint8_t>(1u << (rng_() % 8));
@@ -100,7 +100,7 @@ class Fuzzer {
 
   std::string command(const std::vector<fs::path>& valid) {
     std::string c;
-    switch (rng_() % 5) {
+    switch (rng_() % 6) {
       case 0:
         c = "encode " + input(valid) + " -o " + output();
         if (chance(30)) c += " --lanes " + number();
@@ -109,6 +109,13 @@ class Fuzzer {
         if (chance(20)) c += " --as " + pick(std::vector<std::string>{"bf16", "fp8", "''"});
         if (chance(20)) c += " --no-repeat";
         if (chance(20)) c += " --no-table-reuse";
+        if (chance(25)) {
+          c += " --method " + pick(std::vector<std::string>{"rtn-asym", "rtn-sym", "mxfp4", "nvfp4", "gptq", "x"});
+          if (chance(50)) c += " --bits " + number();
+          if (chance(30)) c += " --group " + number();
+          if (chance(10)) c += " --all";
+          if (chance(10)) c += " --calibration-positions " + pick(std::vector<std::string>{"8", "64", "-1", "x"});
+        }
         break;
       case 1:
         c = "decode " + input(valid) + " -o " + output();
@@ -117,14 +124,28 @@ class Fuzzer {
         c = "inspect " + input(valid);
         if (chance(20)) c += " --as bf16";
         break;
-      case 3:
-        c = "sim " + input(valid) + " --engine " + pick(std::vector<std::string>{"hls", "golden", "hls", "rtl", "x"});
+      case 3: {
+        const std::string engine = pick(std::vector<std::string>{"hls", "golden", "hls", "rtl", "x"});
+        c = "sim " + input(valid) + " --engine " + engine;
         if (chance(30)) c += " --lanes " + number();
         if (chance(30)) c += " --stall " + number();
         if (chance(30)) c += " --bandwidth " + number();
-        if (chance(40)) c += " --tensor " + pick(std::vector<std::string>{"rms_final_weight", "layers.0.wq", "none"});
+        // The RTL runs some 100,000 clocks a second: at a stall chance of 0.999 or
+        // 0.01 bytes per clock a whole model takes minutes, so it gets one tensor.
+        if (engine == "rtl" || chance(40)) {
+          c += " --tensor " + pick(std::vector<std::string>{"rms_final_weight", "layers.0.wq", "none"});
+        }
         if (chance(30)) c += " --no-crc";
         if (chance(10)) c += " --write-vectors " + output() + " --tensor rms_final_weight";
+        break;
+      }
+      case 4:
+        c = "generate " + input(valid) + " --steps " + pick(std::vector<std::string>{"1", "16", "0", "-1", "100000"});
+        if (chance(30)) c += " --temperature " + number();
+        if (chance(30)) c += " --seed " + number();
+        if (chance(20)) c += " --batch " + pick(std::vector<std::string>{"1", "3", "0", "2000"});
+        if (chance(30)) c += " --prompt-ids " + pick(std::vector<std::string>{"1,2,3", "511", "512", "-1", "x", ""});
+        if (chance(10)) c += " --tokenizer " + input(valid);
         break;
       default:
         c = "format --format " + pick(std::vector<std::string>{"e4m3", "posit16es1", "fp32", "posit99", "''"});

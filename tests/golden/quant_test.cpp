@@ -2,7 +2,9 @@
 // is dequantize() of what it stores, bit for bit; stored sizes, RTN's error
 // and SQNR, the OCP MX and NVFP4 rules recomputed independently from the
 // golden formats, GPTQ against RTN on correlated inputs, and check_quantized
-// against each kind of malformed tensor.
+// against each kind of malformed tensor. Rows whose length is not a multiple
+// of the group (172 columns, as llama2's w2; 100; 20, shorter than a group)
+// run through all of these: a row's last group is then short.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include <random>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "golden/common/error.hpp"
@@ -99,6 +102,19 @@ std::vector<double> correlated_hessian(int64_t cols, int samples, uint64_t seed,
 
 std::vector<double> random_hessian(int64_t cols, uint64_t seed) { return correlated_hessian(cols, 64, seed, nullptr); }
 
+// Every group of a rows x cols matrix as docs/FORMAT.md 14 cuts it, in group
+// order, written out here independently of QuantizedTensor's own rule.
+struct GroupWeights {
+  int64_t first, count;
+};
+std::vector<GroupWeights> group_weights(int64_t rows, int64_t cols, int group) {
+  std::vector<GroupWeights> groups;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; c += group) groups.push_back({r * cols + c, std::min<int64_t>(group, cols - c)});
+  }
+  return groups;
+}
+
 std::vector<uint32_t> bit_patterns(std::span<const float> values) {
   std::vector<uint32_t> bits;
   for (const float v : values) bits.push_back(std::bit_cast<uint32_t>(v));
@@ -174,9 +190,9 @@ TEST(QuantMethods, RejectsBadRequestsWithClearMessages) {
             "mxfp6-e2m3, mxfp4, mxint8, nvfp4)");
   EXPECT_EQ(invalid_argument_message([&] { run("rtn-sym", m, 1); }), "rtn-sym: bits 1 is not in 2..8");
   EXPECT_EQ(invalid_argument_message([&] { run("gptq", m, 9, 32, false, &h); }), "gptq: bits 9 is not in 2..8");
-  EXPECT_EQ(invalid_argument_message([&] { run("rtn-asym", m, 4, 48); }),
-            "rtn-asym: group size 48 does not divide cols (64)");
   EXPECT_EQ(invalid_argument_message([&] { run("rtn-asym", m, 4, 0); }), "rtn-asym: group size 0 must be positive");
+  EXPECT_EQ(invalid_argument_message([&] { run("gptq", m, 4, -32, false, &h); }),
+            "gptq: group size -32 must be positive");
   EXPECT_EQ(invalid_argument_message([&] { run("gptq", m); }),
             "gptq: needs the Hessian of the layer's inputs (H = 2 X^T X, cols x cols)");
   EXPECT_EQ(invalid_argument_message([&] { run("rtn-sym", m, 4, 32, true); }),
@@ -184,8 +200,9 @@ TEST(QuantMethods, RejectsBadRequestsWithClearMessages) {
   const std::vector<double> short_h(10, 1.0);
   EXPECT_EQ(invalid_argument_message([&] { run("gptq", m, 4, 32, false, &short_h); }),
             "gptq: the Hessian holds 10 values, expected cols x cols = 4096");
-  const Matrix narrow = gaussian_matrix(2, 48, 3);
-  EXPECT_EQ(invalid_argument_message([&] { run("mxfp4", narrow); }), "mxfp4: group size 32 does not divide cols (48)");
+  // A group need not divide cols: a row's last group is short (2 x 64 in groups of 48: 48 + 16 per row).
+  EXPECT_EQ(run("rtn-asym", m, 4, 48).stored.scales.size(), 8u);
+  EXPECT_EQ(run("mxfp4", gaussian_matrix(2, 48, 3)).stored.scales.size(), 4u);
   EXPECT_EQ(invalid_argument_message([&] { quantize({"nvfp4"}, m.w, 3, 64, nullptr); }),
             "nvfp4: 256 weights for a 3 x 64 matrix");
   Matrix with_nan = m;
@@ -199,27 +216,35 @@ TEST(QuantMethods, RejectsBadRequestsWithClearMessages) {
 
 // ----------------------------------------------- own path == dequantize()
 
+// Whole groups (256 columns), a short last group (172 and 100 columns: 12
+// and 4 weights in groups of 32 or 16), and rows shorter than a group (20).
+constexpr int64_t kColumnCounts[] = {256, 172, 100, 20};
+
 TEST(QuantMethods, OwnReconstructionIsDequantizeBitForBit) {
-  const std::vector<Matrix> matrices = {gaussian_matrix(8, 256, 11), heavy_tailed_matrix(8, 256, 12),
-                                        special_values_matrix(256)};
-  const std::vector<double> h = random_hessian(256, 13);
   int checked = 0;
-  for (const Variant& v : all_variants()) {
-    for (size_t i = 0; i < matrices.size(); ++i) {
-      SCOPED_TRACE(describe(v) + ", matrix " + std::to_string(i));
-      const QuantResult r = run(v.method, matrices[i], v.bits, v.group, v.act_order, &h);
-      EXPECT_NO_THROW(check_quantized(r.stored, "test"));
-      EXPECT_EQ(r.stored.method, v.method);
-      ASSERT_EQ(r.dequantized.size(), matrices[i].w.size());
-      const std::vector<uint32_t> own = bit_patterns(r.dequantized), stored = bit_patterns(dequantize(r.stored));
-      for (size_t k = 0; k < own.size(); ++k) {
-        ASSERT_EQ(own[k], stored[k]) << "weight " << k << ": " << r.dequantized[k] << " vs " << dequantize(r.stored)[k];
+  for (const int64_t cols : kColumnCounts) {
+    const std::vector<Matrix> matrices = {gaussian_matrix(8, cols, 11), heavy_tailed_matrix(8, cols, 12),
+                                          special_values_matrix(cols)};
+    const std::vector<double> h = random_hessian(cols, 13);
+    for (const Variant& v : all_variants()) {
+      for (size_t i = 0; i < matrices.size(); ++i) {
+        SCOPED_TRACE(describe(v) + ", cols " + std::to_string(cols) + ", matrix " + std::to_string(i));
+        const QuantResult r = run(v.method, matrices[i], v.bits, v.group, v.act_order, &h);
+        EXPECT_NO_THROW(check_quantized(r.stored, "test"));
+        EXPECT_EQ(r.stored.method, v.method);
+        EXPECT_EQ(r.stored.scales.size(), group_weights(matrices[i].rows, cols, r.stored.group).size());
+        ASSERT_EQ(r.dequantized.size(), matrices[i].w.size());
+        const std::vector<uint32_t> own = bit_patterns(r.dequantized), stored = bit_patterns(dequantize(r.stored));
+        for (size_t k = 0; k < own.size(); ++k) {
+          ASSERT_EQ(own[k], stored[k]) << "weight " << k << ": " << r.dequantized[k] << " vs "
+                                       << dequantize(r.stored)[k];
+        }
+        for (const float d : r.dequantized) ASSERT_TRUE(std::isfinite(d));
+        ++checked;
       }
-      for (const float d : r.dequantized) ASSERT_TRUE(std::isfinite(d));
-      ++checked;
     }
   }
-  EXPECT_EQ(checked, 3 * (2 * 4 * 2 + 4 * 2 * 2 + 7));
+  EXPECT_EQ(checked, 4 * 3 * (2 * 4 * 2 + 4 * 2 * 2 + 7));
 }
 
 TEST(QuantMethods, IdenticalInputsGiveIdenticalOutputs) {
@@ -233,6 +258,55 @@ TEST(QuantMethods, IdenticalInputsGiveIdenticalOutputs) {
     EXPECT_EQ(a.stored.scales, b.stored.scales);
     EXPECT_EQ(a.stored.zero_points, b.stored.zero_points);
     EXPECT_EQ(bit_patterns(a.dequantized), bit_patterns(b.dequantized));
+  }
+}
+
+// A row's short last group is quantised from its own weights alone:
+// whatever the weights around it (the rest of the matrix, including the next
+// row's first group right after it in memory), its scale and zero point
+// stay, and they are what the group gets quantised on its own. GPTQ without
+// act_order feeds each column's error forward along the row by design, so
+// for it only the other rows change (Gptq.WithoutErrorFeedbackIsRtn checks
+// its grid on ragged rows).
+TEST(QuantMethods, ShortGroupScaleDependsOnlyOnItsOwnWeights) {
+  for (const int64_t cols : {int64_t{172}, int64_t{100}}) {
+    Matrix m = gaussian_matrix(4, cols, 23);
+    m.w[1] = 1.0f;  // the tensor's largest magnitude, kept: nvfp4's tensor scale stays
+    const std::vector<double> h = random_hessian(cols, 24);
+    for (const Variant& v : all_variants()) {
+      SCOPED_TRACE(describe(v) + ", cols " + std::to_string(cols));
+      const QuantizedTensor before = run(v.method, m, v.bits, v.group, v.act_order, &h).stored;
+      const std::vector<GroupWeights> groups = group_weights(m.rows, cols, before.group);
+      const size_t short_group = 2 * groups.size() / m.rows - 1;  // row 1's last
+      const auto [first, count] = groups[short_group];
+      ASSERT_LT(count, before.group);
+      const bool feedback = v.method == "gptq" && !v.act_order;
+      Matrix changed = m;
+      for (int64_t i = 0; i < m.rows * cols; ++i) {
+        const bool own = i >= first && i < first + count;
+        if (i != 1 && !own && !(feedback && i / cols == 1)) changed.w[i] *= -2.0f;
+      }
+      const QuantizedTensor after = run(v.method, changed, v.bits, v.group, v.act_order, &h).stored;
+      EXPECT_NE(after.scales, before.scales) << "the other groups changed";
+      EXPECT_EQ(after.scales[short_group], before.scales[short_group]);
+      if (before.has_zero_point) {
+        EXPECT_EQ(after.zero_points[short_group], before.zero_points[short_group]);
+      }
+      if (feedback) continue;
+      const Matrix alone{1, count, std::vector<float>(m.w.begin() + first, m.w.begin() + first + count)};
+      if (v.method == "nvfp4") {
+        float amax = 0;
+        for (const float w : alone.w) amax = std::max(amax, std::fabs(w));
+        EXPECT_EQ(before.scales[short_group], E4M3::encode(double{amax} / 6.0 / double{before.tensor_scale}));
+        continue;
+      }
+      // gptq's static groups are rtn-asym grids of the original weights.
+      const QuantizedTensor own = run(v.method == "gptq" ? "rtn-asym" : v.method, alone, v.bits, v.group).stored;
+      EXPECT_EQ(own.scales, std::vector<uint32_t>{before.scales[short_group]});
+      if (before.has_zero_point) {
+        EXPECT_EQ(own.zero_points, std::vector<uint32_t>{before.zero_points[short_group]});
+      }
+    }
   }
 }
 
@@ -254,13 +328,72 @@ TEST(QuantizedTensor, BitsPerWeightIsWhatTheFieldsAddUpTo) {
   EXPECT_EQ(bpw("mxfp8-e5m2"), 8.25);
   EXPECT_EQ(bpw("mxint8"), 8.25);
   EXPECT_EQ(bpw("nvfp4"), 4.5 + 32.0 / 1024);
-  for (const Variant& v : all_variants()) {
-    const QuantizedTensor q = run(v.method, m, v.bits, v.group, v.act_order, &h).stored;
-    const double fields = static_cast<double>(q.codes.size()) * q.code_bits +
-                          static_cast<double>(q.scales.size()) * q.scale_bits() +
-                          static_cast<double>(q.zero_points.size()) * q.code_bits + (q.has_tensor_scale ? 32 : 0);
-    EXPECT_EQ(q.bits_per_weight(), fields / static_cast<double>(m.w.size())) << describe(v);
+  for (const int64_t cols : kColumnCounts) {
+    const Matrix ragged = gaussian_matrix(3, cols, 33);
+    const std::vector<double> hr = random_hessian(cols, 34);
+    for (const Variant& v : all_variants()) {
+      const QuantizedTensor q = run(v.method, ragged, v.bits, v.group, v.act_order, &hr).stored;
+      const auto groups = static_cast<double>(group_weights(3, cols, q.group).size());
+      const double fields = static_cast<double>(ragged.w.size()) * q.code_bits + groups * q.scale_bits() +
+                            (q.has_zero_point ? groups * q.code_bits : 0) + (q.has_tensor_scale ? 32 : 0);
+      EXPECT_EQ(q.bits_per_weight(), fields / static_cast<double>(ragged.w.size())) << describe(v) << " cols " << cols;
+    }
   }
+}
+
+// llama2's w2 shape: six groups of 32 per 172-column row, the last of 12
+// weights; no padding to 192 columns is counted.
+TEST(QuantizedTensor, BitsPerWeightOfARaggedMatrixCountsOnlyItsGroups) {
+  const Matrix m = gaussian_matrix(64, 172, 35);
+  const std::vector<double> h = random_hessian(172, 36);
+  const auto bpw = [&](const std::string& method, int bits = 4) {
+    return run(method, m, bits, 32, false, &h).stored.bits_per_weight();
+  };
+  constexpr double kWeights = 64 * 172;
+  EXPECT_EQ(bpw("rtn-sym"), (kWeights * 4 + 64 * 6 * 16) / kWeights);
+  EXPECT_EQ(bpw("rtn-asym"), (kWeights * 4 + 64 * 6 * (16 + 4)) / kWeights);
+  EXPECT_EQ(bpw("rtn-asym", 8), (kWeights * 8 + 64 * 6 * (16 + 8)) / kWeights);
+  EXPECT_EQ(bpw("gptq"), (kWeights * 4 + 64 * 6 * (16 + 4)) / kWeights);
+  EXPECT_EQ(bpw("mxfp4"), (kWeights * 4 + 64 * 6 * 8) / kWeights);
+  EXPECT_EQ(bpw("mxint8"), (kWeights * 8 + 64 * 6 * 8) / kWeights);
+  // Blocks of 16: ten of 16 and one of 12 per row.
+  EXPECT_EQ(bpw("nvfp4"), (kWeights * 4 + 64 * 11 * 8 + 32) / kWeights);
+}
+
+TEST(QuantizedTensor, GroupsAreCutRowByRowWithAShortLastGroup) {
+  for (const auto& [rows, cols, group] : std::vector<std::tuple<int64_t, int64_t, int>>{
+           {3, 172, 32}, {2, 100, 16}, {4, 64, 32}, {2, 20, 32}, {3, 7, 1}, {2, 5, 2}}) {
+    SCOPED_TRACE(std::to_string(rows) + " x " + std::to_string(cols) + " group " + std::to_string(group));
+    QuantizedTensor q;
+    q.rows = rows;
+    q.cols = cols;
+    q.group = group;
+    const std::vector<GroupWeights> expected = group_weights(rows, cols, group);
+    ASSERT_EQ(q.groups(), static_cast<int64_t>(expected.size()));
+    EXPECT_EQ(q.groups_per_row() * rows, q.groups());
+    for (int64_t g = 0; g < q.groups(); ++g) {
+      EXPECT_EQ(q.group_span(g).first, expected[g].first) << "group " << g;
+      EXPECT_EQ(q.group_span(g).count, expected[g].count) << "group " << g;
+      for (int64_t i = expected[g].first; i < expected[g].first + expected[g].count; ++i) {
+        ASSERT_EQ(q.group_of(i), g) << "weight " << i;
+      }
+    }
+  }
+}
+
+TEST(QuantizedTensor, DequantizeScalesEachWeightByItsOwnRowsGroup) {
+  // 2 x 5 in groups of 2: per row [0, 1] [2, 3] [4]. Group scales 1, 2, 4, 8,
+  // 16, 32 tell the groups apart; every code is 1.
+  QuantizedTensor q;
+  q.method = "rtn-sym";
+  q.rows = 2;
+  q.cols = 5;
+  q.group = 2;
+  q.code_kind = CodeKind::SignedInt;
+  q.code_bits = 4;
+  q.codes.assign(10, 1);
+  for (int k = 0; k < 6; ++k) q.scales.push_back(Fp16::encode(std::ldexp(1.0, k)));
+  EXPECT_EQ(dequantize(q), (std::vector<float>{1, 1, 2, 2, 4, 8, 8, 16, 16, 32}));
 }
 
 // ----------------------------------------------------------------------- RTN
@@ -332,19 +465,25 @@ TEST(Rtn, ScaleGuardsAtTheEdgesOfFp16) {
 }
 
 TEST(Rtn, ErrorIsAtMostHalfAStep) {
-  const Matrix m = gaussian_matrix(16, 256, 51);
-  for (const bool symmetric : {true, false}) {
-    for (int bits = 2; bits <= 8; ++bits) {
-      for (const int group : {32, 64, 128}) {
-        const QuantResult r = run(symmetric ? "rtn-sym" : "rtn-asym", m, bits, group);
-        // Asymmetric: fp16 rounding of the step can push the top of the range
-        // past the last code by (2^N - 1) relative fp16 rounding errors.
-        const double slack = symmetric ? 0.0 : ((1 << bits) - 1) * std::ldexp(1.0, -11);
-        for (size_t i = 0; i < m.w.size(); ++i) {
-          const double step = decode_scale(ScaleKind::Fp16, r.stored.scales[i / group]);
-          const double error = std::fabs(double{m.w[i]} - double{r.dequantized[i]});
-          ASSERT_LE(error, step * (0.5 + slack) + std::ldexp(std::fabs(double{r.dequantized[i]}), -24))
-              << (symmetric ? "sym" : "asym") << " bits " << bits << " group " << group << " weight " << i;
+  for (const int64_t cols : {int64_t{256}, int64_t{172}}) {
+    const Matrix m = gaussian_matrix(16, cols, 51);
+    for (const bool symmetric : {true, false}) {
+      for (int bits = 2; bits <= 8; ++bits) {
+        for (const int group : {32, 64, 128}) {
+          const QuantResult r = run(symmetric ? "rtn-sym" : "rtn-asym", m, bits, group);
+          // Asymmetric: fp16 rounding of the step can push the top of the range
+          // past the last code by (2^N - 1) relative fp16 rounding errors.
+          const double slack = symmetric ? 0.0 : ((1 << bits) - 1) * std::ldexp(1.0, -11);
+          const std::vector<GroupWeights> groups = group_weights(m.rows, cols, group);
+          for (size_t g = 0; g < groups.size(); ++g) {
+            const double step = decode_scale(ScaleKind::Fp16, r.stored.scales[g]);
+            for (int64_t i = groups[g].first; i < groups[g].first + groups[g].count; ++i) {
+              const double error = std::fabs(double{m.w[i]} - double{r.dequantized[i]});
+              ASSERT_LE(error, step * (0.5 + slack) + std::ldexp(std::fabs(double{r.dequantized[i]}), -24))
+                  << (symmetric ? "sym" : "asym") << " bits " << bits << " cols " << cols << " group " << group
+                  << " weight " << i;
+            }
+          }
         }
       }
     }
@@ -405,14 +544,17 @@ TEST(MxBlock, ElementRangesAreTheSpecsEmax) {
 }
 
 TEST(MxBlock, BlockAmaxLandsInTheElementFormatsTopBinade) {
-  for (const Matrix& m : {gaussian_matrix(8, 256, 71), heavy_tailed_matrix(8, 256, 72)}) {
+  for (const Matrix& m : {gaussian_matrix(8, 256, 71), heavy_tailed_matrix(8, 256, 72), gaussian_matrix(8, 172, 73),
+                          heavy_tailed_matrix(8, 100, 74)}) {
     for (const MxFormat& f : mx_formats()) {
       const QuantResult r = run(std::string(f.name), m);
       const int emax = mx_element_range(f).emax;
-      for (int64_t b = 0; b < r.stored.groups(); ++b) {
-        const auto first = m.w.begin() + b * kMxBlock;
-        const auto largest =
-            std::max_element(first, first + kMxBlock, [](float x, float y) { return std::fabs(x) < std::fabs(y); });
+      const std::vector<GroupWeights> blocks = group_weights(m.rows, m.cols, kMxBlock);
+      ASSERT_EQ(r.stored.scales.size(), blocks.size());
+      for (size_t b = 0; b < blocks.size(); ++b) {
+        const auto first = m.w.begin() + blocks[b].first;
+        const auto largest = std::max_element(first, first + blocks[b].count,
+                                              [](float x, float y) { return std::fabs(x) < std::fabs(y); });
         const uint32_t code = r.stored.codes[largest - m.w.begin()];
         if (f.element_format.empty()) {  // MXINT8: top binade is |code| 64..127
           const int value = code >= 128 ? int(code) - 256 : int(code);
@@ -444,19 +586,22 @@ TEST(MxBlock, ZeroBlockDecodesToZeros) {
 
 TEST(MxBlock, Mxfp4ValuesAreE2M1ValuesTimesPowersOfTwo) {
   const std::vector<double> e2m1_magnitudes = {0, 0.5, 1, 1.5, 2, 3, 4, 6};
-  for (const Matrix& m : {gaussian_matrix(8, 256, 91), heavy_tailed_matrix(8, 256, 92)}) {
+  for (const Matrix& m :
+       {gaussian_matrix(8, 256, 91), heavy_tailed_matrix(8, 256, 92), heavy_tailed_matrix(8, 100, 93)}) {
     const QuantResult r = run("mxfp4", m);
-    for (int64_t b = 0; b < r.stored.groups(); ++b) {
+    const std::vector<GroupWeights> blocks = group_weights(m.rows, m.cols, kMxBlock);
+    ASSERT_EQ(r.stored.scales.size(), blocks.size());
+    for (size_t b = 0; b < blocks.size(); ++b) {
       double amax = 0;
-      for (int k = 0; k < kMxBlock; ++k) amax = std::max(amax, std::fabs(double{m.w[b * kMxBlock + k]}));
+      for (int64_t k = 0; k < blocks[b].count; ++k) amax = std::max(amax, std::fabs(double{m.w[blocks[b].first + k]}));
       int binade;  // amax = f * 2^binade, f in [0.5, 1): floor(log2 amax) = binade - 1
       std::frexp(amax, &binade);
       const int shared = binade - 1 - 2;  // emax of e2m1 is 2
       ASSERT_EQ(r.stored.scales[b], static_cast<uint32_t>(shared + 127)) << "block " << b;
       const double scale = to_double(ScaleE8M0::decode(r.stored.scales[b]));
       ASSERT_EQ(scale, std::ldexp(1.0, shared));
-      for (int k = 0; k < kMxBlock; ++k) {
-        const int64_t i = b * kMxBlock + k;
+      for (int64_t k = 0; k < blocks[b].count; ++k) {
+        const int64_t i = blocks[b].first + k;
         const double expected_element = std::clamp(double{m.w[i]} / scale, -6.0, 6.0);
         ASSERT_EQ(r.stored.codes[i], E2M1::encode(expected_element)) << "weight " << i;
         const double element = to_double(E2M1::decode(r.stored.codes[i]));
@@ -511,21 +656,26 @@ TEST(Nvfp4, HandCheckedTwoLevelScales) {
 }
 
 TEST(Nvfp4, MatchesAnIndependentComputation) {
-  for (const Matrix& m : {gaussian_matrix(8, 256, 101), heavy_tailed_matrix(8, 256, 102)}) {
+  for (const Matrix& m : {gaussian_matrix(8, 256, 101), heavy_tailed_matrix(8, 256, 102), gaussian_matrix(8, 172, 103),
+                          heavy_tailed_matrix(8, 100, 104)}) {
     const QuantResult r = run("nvfp4", m);
     float tensor_amax = 0;
     for (const float v : m.w) tensor_amax = std::max(tensor_amax, std::fabs(v));
     const float tensor_scale = static_cast<float>(double{tensor_amax} / 2688.0);
     ASSERT_EQ(r.stored.tensor_scale, tensor_scale);
     ASSERT_TRUE(r.stored.has_tensor_scale);
-    for (int64_t b = 0; b < r.stored.groups(); ++b) {
+    const std::vector<GroupWeights> blocks = group_weights(m.rows, m.cols, 16);
+    ASSERT_EQ(r.stored.scales.size(), blocks.size());
+    for (size_t b = 0; b < blocks.size(); ++b) {
       float block_amax = 0;
-      for (int k = 0; k < 16; ++k) block_amax = std::max(block_amax, std::fabs(m.w[b * 16 + k]));
+      for (int64_t k = 0; k < blocks[b].count; ++k) {
+        block_amax = std::max(block_amax, std::fabs(m.w[blocks[b].first + k]));
+      }
       const uint32_t scale_bits = E4M3::encode(double{block_amax} / 6.0 / double{tensor_scale});
       ASSERT_EQ(r.stored.scales[b], scale_bits) << "block " << b;
       const double block_scale = to_double(E4M3::decode(scale_bits));
-      for (int k = 0; k < 16; ++k) {
-        const int64_t i = b * 16 + k;
+      for (int64_t k = 0; k < blocks[b].count; ++k) {
+        const int64_t i = blocks[b].first + k;
         const double x = double{m.w[i]} / (block_scale * double{tensor_scale});
         const uint32_t code = block_scale == 0 ? 0 : E2M1::encode(std::min(6.0, std::max(-6.0, x)));
         ASSERT_EQ(r.stored.codes[i], code) << "weight " << i;
@@ -561,18 +711,20 @@ double output_error(const Matrix& w, std::span<const float> q, const std::vector
 }
 
 TEST(Gptq, BeatsRtnOnCorrelatedInputs) {
-  const Matrix w = gaussian_matrix(32, 256, 111);
-  std::vector<std::vector<float>> inputs;
-  const std::vector<double> h = correlated_hessian(w.cols, 384, 112, &inputs);
-  for (const int bits : {3, 4}) {
-    for (const int group : {32, 128}) {
-      const double rtn = output_error(w, run("rtn-asym", w, bits, group).dequantized, inputs);
-      for (const bool act_order : {false, true}) {
-        const double gptq = output_error(w, run("gptq", w, bits, group, act_order, &h).dequantized, inputs);
-        const std::string label =
-            "bits " + std::to_string(bits) + " group " + std::to_string(group) + (act_order ? " act_order" : "");
-        EXPECT_LT(gptq, 0.8 * rtn) << label;
-        std::printf("gptq/rtn-asym ||(W-Q)X|| %s: %.4f\n", label.c_str(), gptq / rtn);
+  for (const int64_t cols : {int64_t{256}, int64_t{172}}) {
+    const Matrix w = gaussian_matrix(32, cols, 111);
+    std::vector<std::vector<float>> inputs;
+    const std::vector<double> h = correlated_hessian(w.cols, 384, 112, &inputs);
+    for (const int bits : {3, 4}) {
+      for (const int group : {32, 128}) {
+        const double rtn = output_error(w, run("rtn-asym", w, bits, group).dequantized, inputs);
+        for (const bool act_order : {false, true}) {
+          const double gptq = output_error(w, run("gptq", w, bits, group, act_order, &h).dequantized, inputs);
+          const std::string label = "cols " + std::to_string(cols) + " bits " + std::to_string(bits) + " group " +
+                                    std::to_string(group) + (act_order ? " act_order" : "");
+          EXPECT_LT(gptq, 0.8 * rtn) << label;
+          std::printf("gptq/rtn-asym ||(W-Q)X|| %s: %.4f\n", label.c_str(), gptq / rtn);
+        }
       }
     }
   }
@@ -582,19 +734,22 @@ TEST(Gptq, BeatsRtnOnCorrelatedInputs) {
 // group give the same result, up to the order of double additions (which
 // may flip a rare rounding tie).
 TEST(Gptq, LazyBlockWidthDoesNotChangeTheResult) {
-  const Matrix w = gaussian_matrix(16, 256, 116);
-  std::vector<std::vector<float>> inputs;
-  const std::vector<double> h = correlated_hessian(w.cols, 256, 117, &inputs);
-  for (const bool act_order : {false, true}) {
-    GptqOptions narrow{.bits = 3, .group = 32, .act_order = act_order, .block_cols = 32};
-    GptqOptions wide = narrow;
-    wide.block_cols = 256;
-    const QuantResult a = gptq_quantize(w.w, w.rows, w.cols, h, narrow);
-    const QuantResult b = gptq_quantize(w.w, w.rows, w.cols, h, wide);
-    size_t same = 0;
-    for (size_t i = 0; i < a.stored.codes.size(); ++i) same += a.stored.codes[i] == b.stored.codes[i];
-    EXPECT_GE(same, a.stored.codes.size() * 999 / 1000) << (act_order ? "act_order" : "");
-    EXPECT_NEAR(output_error(w, a.dequantized, inputs) / output_error(w, b.dequantized, inputs), 1.0, 0.01);
+  for (const int64_t cols : {int64_t{256}, int64_t{172}}) {  // 172: the last block ends in a short group
+    const Matrix w = gaussian_matrix(16, cols, 116);
+    std::vector<std::vector<float>> inputs;
+    const std::vector<double> h = correlated_hessian(w.cols, 256, 117, &inputs);
+    for (const bool act_order : {false, true}) {
+      GptqOptions narrow{.bits = 3, .group = 32, .act_order = act_order, .block_cols = 32};
+      GptqOptions wide = narrow;
+      wide.block_cols = 256;
+      const QuantResult a = gptq_quantize(w.w, w.rows, w.cols, h, narrow);
+      const QuantResult b = gptq_quantize(w.w, w.rows, w.cols, h, wide);
+      size_t same = 0;
+      for (size_t i = 0; i < a.stored.codes.size(); ++i) same += a.stored.codes[i] == b.stored.codes[i];
+      const std::string label = "cols " + std::to_string(cols) + (act_order ? " act_order" : "");
+      EXPECT_GE(same, a.stored.codes.size() * 999 / 1000) << label;
+      EXPECT_NEAR(output_error(w, a.dequantized, inputs) / output_error(w, b.dequantized, inputs), 1.0, 0.01) << label;
+    }
   }
 }
 
@@ -610,15 +765,20 @@ TEST(Gptq, DeadColumnsBecomeZero) {
 
 TEST(Gptq, WithoutErrorFeedbackIsRtn) {
   // A diagonal Hessian decouples the columns: nothing to feed forward, so
-  // GPTQ rounds exactly as RTN does (same grid, same storage).
-  const Matrix w = heavy_tailed_matrix(4, 128, 131);
-  std::vector<double> h(128 * 128, 0.0);
-  for (int j = 0; j < 128; ++j) h[j * 128 + j] = 1.0 + j;
-  const QuantResult gptq = run("gptq", w, 4, 32, false, &h);
-  const QuantResult rtn = run("rtn-asym", w, 4, 32);
-  EXPECT_EQ(gptq.stored.codes, rtn.stored.codes);
-  EXPECT_EQ(gptq.stored.scales, rtn.stored.scales);
-  EXPECT_EQ(gptq.stored.zero_points, rtn.stored.zero_points);
+  // GPTQ rounds exactly as RTN does (same grid, same storage), short
+  // groups included.
+  for (const int64_t cols : {int64_t{128}, int64_t{172}, int64_t{20}}) {
+    const Matrix w = heavy_tailed_matrix(4, cols, 131);
+    std::vector<double> h(static_cast<size_t>(cols * cols), 0.0);
+    for (int64_t j = 0; j < cols; ++j) h[j * cols + j] = 1.0 + static_cast<double>(j);
+    for (const bool act_order : {false, true}) {
+      const QuantResult gptq = run("gptq", w, 4, 32, act_order, &h);
+      const QuantResult rtn = run("rtn-asym", w, 4, 32);
+      EXPECT_EQ(gptq.stored.codes, rtn.stored.codes) << "cols " << cols;
+      EXPECT_EQ(gptq.stored.scales, rtn.stored.scales) << "cols " << cols;
+      EXPECT_EQ(gptq.stored.zero_points, rtn.stored.zero_points) << "cols " << cols;
+    }
+  }
 }
 
 TEST(Gptq, AccumulateHessianAddsTwiceTheOuterProduct) {
@@ -663,7 +823,7 @@ TEST(CheckQuantized, RejectsEachKindOfMalformedTensor) {
       {"rows (0) and cols (64) must be positive", [](QuantizedTensor& q) { q.rows = 0; }},
       {"rows (2) and cols (-64) must be positive", [](QuantizedTensor& q) { q.cols = -64; }},
       {"group (0) must be positive", [](QuantizedTensor& q) { q.group = 0; }},
-      {"cols (64) is not a multiple of the group size 48", [](QuantizedTensor& q) { q.group = 48; }},
+      {"scales holds 4 patterns, expected 8", [](QuantizedTensor& q) { q.group = 20; }},  // 20 + 20 + 20 + 4
       {"code_bits 1 is not in 2..8", [](QuantizedTensor& q) { q.code_bits = 1; }},
       {"code_bits 9 is not in 2..8", [](QuantizedTensor& q) { q.code_bits = 9; }},
       {"codes holds 127 patterns, expected 128", [](QuantizedTensor& q) { q.codes.pop_back(); }},
@@ -715,6 +875,47 @@ TEST(CheckQuantized, RejectsEachKindOfMalformedTensor) {
   expect_rejected(
       nvfp4, [](QuantizedTensor& q) { q.scales[0] = 0x7f; }, "scale 0 is not finite");  // e4m3 NaN
   for (const QuantizedTensor& good : {asym, sym, mxfp4, e5m2, nvfp4}) EXPECT_EQ(input_error_message(good), "");
+}
+
+// One scale per group of each row, its short last group included: neither
+// the tensor's weights over the group rounded down nor rounded up.
+TEST(CheckQuantized, RaggedShapesNeedOneScalePerGroupOfEveryRow) {
+  struct Case {
+    std::string method;
+    int64_t cols;
+    int group;
+    size_t scales;
+    std::vector<size_t> wrong;
+  };
+  const std::vector<Case> cases = {
+      {"rtn-asym", 172, 32, 12, {10, 11, 13}},  // 2 x (5 + 1); 344 / 32 = 10.75
+      {"gptq", 172, 128, 4, {2, 3, 5}},         // 2 x (1 + 1); 344 / 128 = 2.7
+      {"rtn-sym", 20, 32, 2, {1, 3}},           // a row shorter than a group is one group
+      {"mxfp4", 100, 32, 8, {6, 7}},            // 2 x (3 + 1); 200 / 32 = 6.25
+      {"nvfp4", 100, 16, 14, {12, 13}},         // 2 x (6 + 1); 200 / 16 = 12.5
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.method + " cols " + std::to_string(c.cols));
+    const Matrix m = gaussian_matrix(2, c.cols, 161);
+    const std::vector<double> h = random_hessian(c.cols, 162);
+    const QuantizedTensor good = run(c.method, m, 4, c.group, false, &h).stored;
+    ASSERT_EQ(good.scales.size(), c.scales);
+    EXPECT_EQ(input_error_message(good), "");
+    const std::string prefix = "weights.wsq: quantised tensor (method '" + c.method + "'): ";
+    for (const size_t size : c.wrong) {
+      QuantizedTensor q = good;
+      q.scales.resize(size);
+      EXPECT_EQ(input_error_message(q),
+                prefix + "scales holds " + std::to_string(size) + " patterns, expected " + std::to_string(c.scales));
+      EXPECT_THROW(dequantize(q), InputError);
+      if (good.has_zero_point) {
+        q = good;
+        q.zero_points.resize(size);
+        EXPECT_EQ(input_error_message(q), prefix + "zero_points holds " + std::to_string(size) +
+                                              " patterns, expected " + std::to_string(c.scales));
+      }
+    }
+  }
 }
 
 }  // namespace

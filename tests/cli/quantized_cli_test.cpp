@@ -1,0 +1,124 @@
+// encode --method: quantised linear layers in the container, seen from the
+// command line: decode writes the dequantised model, inspect names the method
+// and its bits per weight, generate and sim read such containers, and every
+// option that does not apply is refused before any work.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "golden/model/model_file.hpp"
+#include "golden/quant/model_quantizer.hpp"
+#include "tests/support/run_process.hpp"
+
+namespace ws::test {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kWeightstream = WS_WEIGHTSTREAM_BIN;
+const std::string kModel = WS_MODELS_DIR "/stories260K.bin";
+
+ProcessResult weightstream(const std::string& args) { return run_process(kWeightstream + " " + args); }
+
+struct Scratch {
+  const fs::path dir = fs::temp_directory_path() / ("ws_quant_cli_" + std::to_string(::getpid()));
+  Scratch() { fs::create_directories(dir); }
+  ~Scratch() { fs::remove_all(dir); }
+  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+};
+
+TEST(CliQuantized, DecodeWritesTheDequantisedModelTheRegressionEvaluates) {
+  Scratch scratch;
+  ProcessResult r = weightstream("encode " + kModel + " -o " + scratch / "q.wsc --method rtn-sym --bits 6 --group 64");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = weightstream("decode " + scratch / "q.wsc -o " + scratch / "q.bin --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["byte_exact_source"], false);
+  EXPECT_EQ(report["quantized_tensors"], 35);
+  // The decoded llama2.c file against the golden library's quantisation of the original.
+  const golden::Llama2Weights decoded = golden::load_llama2(scratch / "q.bin");
+  golden::QuantizedModel expected =
+      golden::quantize_model(golden::load_llama2(kModel), {"rtn-sym", 6, 64}, nullptr, false);
+  golden::Llama2Weights decoded_copy = decoded;
+  const auto got = decoded_copy.matrices(true), want = expected.weights.matrices(true);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t m = 0; m < got.size(); ++m) {
+    for (size_t i = 0; i < got[m]->values.size(); ++i) {
+      ASSERT_EQ(std::bit_cast<uint32_t>(got[m]->values[i]), std::bit_cast<uint32_t>(want[m]->values[i]))
+          << got[m]->name << " weight " << i;
+    }
+  }
+  EXPECT_EQ(fs::file_size(scratch / "q.bin"), fs::file_size(kModel)) << "the llama2.c layout is kept";
+}
+
+TEST(CliQuantized, InspectGenerateAndSimReadQuantisedContainers) {
+  Scratch scratch;
+  ASSERT_EQ(weightstream("encode " + kModel + " -o " + scratch / "q.wsc --method nvfp4").exit_code, 0);
+  ProcessResult r = weightstream("inspect " + scratch / "q.wsc --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json report = nlohmann::json::parse(r.out);
+  for (const auto& t : report["tensors"]) {
+    const std::string name = t["name"];
+    const bool linear = name.find(".w") != std::string::npos;
+    EXPECT_EQ(t["method"], linear ? "nvfp4" : "lossless") << name;
+    if (linear) {
+      // Payload: 4-bit codes and an 8-bit scale per block of 16 along a row (the
+      // last block of a row may be short), each part packed to whole bytes; the
+      // fp32 tensor scale is in the directory.
+      const double rows = t["shape"][0].get<double>(), cols = t["shape"][1].get<double>(), weights = rows * cols;
+      const double expected = (std::ceil(weights * 4 / 8) + rows * std::ceil(cols / 16)) * 8 / weights;
+      EXPECT_NEAR(t["bits_per_weight"].get<double>(), expected, 1e-9) << name;
+    }
+  }
+  ASSERT_EQ(weightstream("decode " + scratch / "q.wsc -o " + scratch / "q.bin").exit_code, 0);
+  const std::string args = " --steps 30 --temperature 1 --seed 5 --json";
+  r = weightstream("generate " + scratch / "q.wsc" + args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["sequences"],
+            nlohmann::json::parse(weightstream("generate " + scratch / "q.bin" + args).out)["sequences"]);
+  r = weightstream("sim " + scratch / "q.wsc --engine hls --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json sim = nlohmann::json::parse(r.out);
+  EXPECT_EQ(sim["bit_exact"], true);
+  EXPECT_EQ(sim["quantized_tensors_skipped"], 35);
+  EXPECT_EQ(sim["tensors"].size(), 12u);  // embedding and norms: the lossless tensors
+}
+
+TEST(CliQuantized, OptionsThatDoNotApplyAreRefusedBeforeAnyWork) {
+  Scratch scratch;
+  const std::string out = " -o " + scratch / "x.wsc";
+  for (const std::string args : {"--bits 4", "--group 64", "--all", "--act-order", "--method nosuch",
+                                  "--method mxfp4 --bits 4", "--method nvfp4 --group 16", "--method rtn-sym --bits 9",
+                                  "--method rtn-sym --bits 1", "--method rtn-asym --act-order",
+                                  "--method rtn-asym --calibration-positions 64", "--method rtn-sym --as bf16",
+                                  "--method rtn-sym --group 0"}) {
+    const ProcessResult r = weightstream("encode " + kModel + out + " " + args);
+    EXPECT_EQ(r.exit_code, 1) << args << ": " << r.err;
+    EXPECT_FALSE(fs::exists(scratch / "x.wsc")) << args;
+  }
+}
+
+TEST(CliQuantized, GptqNeedsAModelItCanRun) {
+  Scratch scratch;
+  ASSERT_EQ(weightstream("encode " + kModel + " -o " + scratch / "m.wsc").exit_code, 0);
+  ASSERT_EQ(weightstream("decode " + scratch / "m.wsc -o " + scratch / "m.safetensors").exit_code, 0);
+  // A safetensors file without a llama2.c header: no model to calibrate with.
+  ASSERT_EQ(weightstream("encode " + kModel + " --as bf16 -o " + scratch / "b.wsc").exit_code, 0);
+  ASSERT_EQ(weightstream("decode " + scratch / "b.wsc -o " + scratch / "b.safetensors").exit_code, 0);
+  ProcessResult r = weightstream("encode " + scratch / "b.safetensors -o " + scratch / "g.wsc --method gptq");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("llama2.c checkpoint"), std::string::npos) << r.err;
+  r = weightstream("encode " + kModel + " -o " + scratch / "g.wsc --method gptq --bits 4 --calibration-positions 256");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // Other quantisers take any safetensors model.
+  r = weightstream("encode " + scratch / "b.safetensors -o " + scratch / "r.wsc --method rtn-asym");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+}  // namespace
+}  // namespace ws::test
