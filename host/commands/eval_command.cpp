@@ -6,6 +6,7 @@
 // one SVG plot (gnuplot) of KL against bits per weight.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -78,6 +79,11 @@ std::vector<golden::QuantRequest> requests(const EvalOptions& o) {
     } else {
       names.push_back(m);
     }
+  }
+  if (o.act_order && std::ranges::none_of(names, [](const std::string& n) {
+        return golden::find_quant_method(n)->needs_hessian;
+      })) {
+    throw UsageError("--act-order applies to gptq, which --methods does not include");
   }
   std::vector<golden::QuantRequest> result;
   for (const std::string& name : names) {

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -137,6 +138,26 @@ TEST(CliEval, ReportsEveryRowWithFp32AsItsOwnReference) {
   EXPECT_EQ(weightstream("eval --methods mxfp4 --positions 8 --sequences 1 --plot " + scratch / "kl.svg").exit_code, 5);
 }
 
+// The regression's own invariants over the whole sweep: more bits never hurt
+// an integer method, GPTQ beats round-to-nearest on the same grid where
+// rounding error dominates, and bf16 is nearly lossless.
+TEST(CliEval, SweepOfEveryMethodKeepsTheExpectedOrder) {
+  const nlohmann::json report = json_of(weightstream("eval --positions 512 --sequences 4 --json"));
+  std::map<std::string, std::map<int, double>> kl;
+  for (const auto& row : report["rows"]) kl[row["method"]][row["bits"]] = row["mean_kl"];
+  EXPECT_EQ(kl["fp32"][32], 0.0);
+  EXPECT_LT(kl["bf16"][16], 0.005);
+  for (const std::string method : {"rtn-sym", "rtn-asym", "gptq"}) {
+    ASSERT_EQ(kl[method].size(), 7u) << method;
+    for (int bits = 3; bits <= 8; ++bits) EXPECT_LT(kl[method][bits], kl[method][bits - 1]) << method << " " << bits;
+  }
+  for (int bits = 3; bits <= 6; ++bits) EXPECT_LT(kl["gptq"][bits], kl["rtn-asym"][bits]) << bits << " bits";
+  for (const std::string method : {"mxfp8-e4m3", "mxfp8-e5m2", "mxfp6-e3m2", "mxfp6-e2m3", "mxfp4", "mxint8", "nvfp4"}) {
+    EXPECT_EQ(kl[method].size(), 1u) << method;
+  }
+  EXPECT_LT(kl["mxint8"][8], kl["mxfp8-e4m3"][8]);
+}
+
 TEST(CliEval, ArgumentsAreCheckedBeforeAnyWork) {
   EXPECT_EQ(weightstream("eval --methods nosuch").exit_code, 1);
   EXPECT_EQ(weightstream("eval --bits 1").exit_code, 1);
@@ -145,6 +166,7 @@ TEST(CliEval, ArgumentsAreCheckedBeforeAnyWork) {
   EXPECT_EQ(weightstream("eval --positions 100 --sequences 3").exit_code, 1);
   EXPECT_EQ(weightstream("eval --positions 4096 --sequences 1").exit_code, 1);
   EXPECT_EQ(weightstream("eval --group 0").exit_code, 1);
+  EXPECT_EQ(weightstream("eval --methods rtn-sym --act-order").exit_code, 1);
 }
 
 }  // namespace
