@@ -86,6 +86,10 @@ int write_vectors(const SimOptions& o) {
     const golden::EncodedTensor& t = l.contents.tensors[i];
     if (t.name != o.tensor) continue;
     if (t.quantized) throw UsageError("tensor '" + o.tensor + "' is stored quantised, not as ANS lanes");
+    if (golden::dtype_bits(t.dtype) > o.width) {
+      throw UsageError("tensor '" + o.tensor + "' is " + std::string(golden::dtype_name(t.dtype)) + ": its " +
+                       std::to_string(golden::dtype_bits(t.dtype)) + "-bit weights need --width 32");
+    }
     const golden::Tensor golden_tensor = golden::decode_lossless(t, *l.tables[i], o.input);  // checks the lanes back it
     sim::write_ans_vectors(o.vectors, golden::tensor_setup(t, *l.tables[i], o.width), golden_tensor.bits);
     std::fprintf(stderr, "vectors of tensor '%s' (%llu weights, %zu lanes) written to %s\n", t.name.c_str(),

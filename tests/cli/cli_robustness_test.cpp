@@ -19,17 +19,12 @@
 #include "golden/codec/lossless_codec.hpp"
 #include "golden/container/wsc_container.hpp"
 #include "golden/model/safetensors.hpp"
-#include "tests/support/run_process.hpp"
+#include "tests/support/weightstream_cli.hpp"
 
 namespace ws::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kWeightstream = WS_WEIGHTSTREAM_BIN;
-const std::string kModel = WS_MODELS_DIR "/stories260K.bin";
-
-ProcessResult weightstream(const std::string& args) { return run_process(kWeightstream + " " + args); }
 
 // Memory limits and the sanitizers' shadow memory do not mix.
 bool under_sanitizer() {
@@ -164,6 +159,12 @@ TEST_F(CliRobustness, OutputsAreCheckedBeforeTheWork) {
   r = weightstream("format --format posit16es1 --vectors " + file);
   EXPECT_EQ(r.exit_code, 5);
   EXPECT_EQ(read_text(file), "x");
+  // fp32 weights do not fit the default 16-bit vectors: a usage error, not an internal one.
+  r = weightstream("sim " + container() + " --write-vectors " + path("vectors") + " --tensor rms_final_weight");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("--width 32"), std::string::npos) << r.err;
+  r = weightstream("sim " + container() + " --write-vectors " + path("vectors") + " --tensor rms_final_weight --width 32");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 // ---------------------------------------------------------------- interrupts

@@ -10,27 +10,19 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "tests/support/run_process.hpp"
+#include "tests/support/weightstream_cli.hpp"
 
 namespace ws::test {
 namespace {
 
 namespace fs = std::filesystem;
-const std::string kWeightstream = WS_WEIGHTSTREAM_BIN;
-const std::string kModel = WS_MODELS_DIR "/stories260K.bin";
-
-ProcessResult weightstream(const std::string& args) { return run_process(kWeightstream + " " + args); }
-
 nlohmann::json json_of(const ProcessResult& r) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json::object();
 }
 
-struct Scratch {
-  const fs::path dir = fs::temp_directory_path() / ("ws_model_cli_" + std::to_string(::getpid()));
-  Scratch() { fs::create_directories(dir); }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+struct Scratch : ScratchDir {
+  Scratch() : ScratchDir("model_cli") {}
 };
 
 TEST(CliGenerate, GreedyFromBosIsDeterministicAndTheSameForEveryBatchSequence) {

@@ -13,22 +13,14 @@
 
 #include "golden/model/model_file.hpp"
 #include "golden/quant/model_quantizer.hpp"
-#include "tests/support/run_process.hpp"
+#include "tests/support/weightstream_cli.hpp"
 
 namespace ws::test {
 namespace {
 
 namespace fs = std::filesystem;
-const std::string kWeightstream = WS_WEIGHTSTREAM_BIN;
-const std::string kModel = WS_MODELS_DIR "/stories260K.bin";
-
-ProcessResult weightstream(const std::string& args) { return run_process(kWeightstream + " " + args); }
-
-struct Scratch {
-  const fs::path dir = fs::temp_directory_path() / ("ws_quant_cli_" + std::to_string(::getpid()));
-  Scratch() { fs::create_directories(dir); }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+struct Scratch : ScratchDir {
+  Scratch() : ScratchDir("quant_cli") {}
 };
 
 TEST(CliQuantized, DecodeWritesTheDequantisedModelTheRegressionEvaluates) {
