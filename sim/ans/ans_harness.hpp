@@ -10,8 +10,9 @@
 //   BadInput   a lane reported the error golden finds in its stream (a
 //              corrupt stream, caught by the hardware as it should be)
 //   Mismatch   a weight, a row mask or a lane error differs from golden
-//   Hang       nothing moved for hang_cycles cycles: no word taken, no
-//              symbol decoded, no row given out (a slow memory is not a hang)
+//   Hang       nothing moved for hang_cycles cycles in which the test bench
+//              did not hold the decoder back: no word taken, no symbol
+//              decoded, no row given out (a slow memory or consumer is not a hang)
 //   Usage      the decoder cannot take the tensor (lanes, REPEAT history)
 #pragma once
 
@@ -110,14 +111,23 @@ AnsRunStats run_tensor(Engine& engine, const std::string& name, const golden::Te
     const contract::AnsRow r = engine.cycle(in, out_ready, out);
     ++stats.cycles;
     bool moved = false;
+    // A cycle in which the test bench held the decoder back (its row refused,
+    // or a lane ready for a word it still has not served) is not idle: a slow
+    // consumer or memory is not a hang.
+    bool held_back = r.valid && !out_ready;
     for (size_t k = 0; k < lanes; ++k) {
       moved = moved || (in[k].in_valid && out[k].in_ready) || out[k].decoded;
+      held_back = held_back || (out[k].in_ready && !in[k].in_valid && memory.has_words(k));
       memory.taken(k, out[k].in_ready);
       stats.stall_input += out[k].stall_input;
       stats.stall_refill += out[k].stall_refill;
       stats.stall_output += out[k].stall_output;
     }
-    idle = moved ? 0 : idle + 1;
+    if (moved) {
+      idle = 0;
+    } else if (!held_back) {
+      ++idle;
+    }
     if (r.valid && out_ready) {
       idle = 0;
       for (size_t k = 0; k < lanes; ++k) {

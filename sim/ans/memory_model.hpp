@@ -20,6 +20,9 @@ class LaneMemory {
       : setup_(setup), bytes_per_clock_(bytes_per_clock), stall_(stall), rng_(seed),
         next_(setup.lanes.size(), 0), offering_(setup.lanes.size(), false) {}
 
+  // True while lane k has a word to offer (offered now or still to come).
+  bool has_words(size_t k) const { return offering_[k] || next_[k] < setup_.lanes[k].words.size(); }
+
   // This cycle's offers, one per lane.
   std::vector<contract::LaneInputs> offers() {
     const size_t lanes = setup_.lanes.size();
