@@ -58,17 +58,26 @@ void check_vectors_dir(const std::string& dir) {
   }
 }
 
+// The container, mapped: its directory and tables parsed, each tensor's lanes
+// read when it runs and dropped after it (memory: one tensor's lanes).
 struct Loaded {
+  std::unique_ptr<golden::MappedFile> file;
   golden::WscContents contents;
   std::vector<std::shared_ptr<const golden::TansTable>> tables;
   size_t max_lanes = 1;
+
+  golden::EncodedTensor& load_lanes(size_t i, const SimOptions& o) {
+    golden::load_lanes(file->bytes(), contents, i, o.input, !o.no_crc);
+    file->release(contents.payloads[i].offset, contents.tensors[i].payload_bytes());  // copied
+    return contents.tensors[i];
+  }
 };
 
 Loaded load(const SimOptions& o) {
-  const std::vector<uint8_t> bytes = golden::read_file_bytes(o.input);
-  Loaded l{golden::parse_wsc(bytes, o.input, {!o.no_crc, true}), {}, 1};
+  Loaded l{std::make_unique<golden::MappedFile>(o.input), {}, {}, 1};
+  l.contents = golden::parse_wsc(l.file->bytes(), o.input, {!o.no_crc, false});
   l.tables = golden::build_tables(l.contents.tensors, o.input);
-  for (const auto& t : l.contents.tensors) l.max_lanes = std::max(l.max_lanes, t.lane_streams.size());
+  for (const golden::WscPayload& p : l.contents.payloads) l.max_lanes = std::max(l.max_lanes, p.lane_bytes.size());
   return l;
 }
 
@@ -81,10 +90,10 @@ int write_vectors(const SimOptions& o) {
     if (!given) throw UsageError(std::string(name) + " does nothing with --write-vectors");
   }
   check_vectors_dir(o.vectors);
-  const Loaded l = load(o);
+  Loaded l = load(o);
   for (size_t i = 0; i < l.contents.tensors.size(); ++i) {
-    const golden::EncodedTensor& t = l.contents.tensors[i];
-    if (t.name != o.tensor) continue;
+    if (l.contents.tensors[i].name != o.tensor) continue;
+    const golden::EncodedTensor& t = l.contents.tensors[i].quantized ? l.contents.tensors[i] : l.load_lanes(i, o);
     if (t.quantized) throw UsageError("tensor '" + o.tensor + "' is stored quantised, not as ANS lanes");
     if (golden::dtype_bits(t.dtype) > o.width) {
       throw UsageError("tensor '" + o.tensor + "' is " + std::string(golden::dtype_name(t.dtype)) + ": its " +
@@ -111,15 +120,21 @@ int outcome_exit_code(const std::vector<sim::TensorRun>& runs) {
   return exit_code_for(worst);
 }
 
-int simulate(const SimOptions& o, const Loaded& l, sim::AnsEngineBase& engine, int lanes) {
+int simulate(const SimOptions& o, Loaded& l, sim::AnsEngineBase& engine, int lanes) {
   sim::AnsRunOptions run;
   run.bytes_per_clock = o.bandwidth;
   run.input_stall = run.output_stall = o.stall;
-  run.seed = o.seed;
   Progress progress("sim");
-  const std::vector<sim::TensorRun> runs =
-      sim::run_container(engine, l.contents.tensors, l.tables, o.input, run, o.tensor,
-                         [&](size_t i) { progress.update(i, l.contents.tensors.size(), l.contents.tensors[i].name); });
+  // As sim::run_container does, one tensor's lanes in memory at a time.
+  std::vector<sim::TensorRun> runs;
+  for (size_t i = 0; i < l.contents.tensors.size(); ++i) {
+    const golden::EncodedTensor& t = l.contents.tensors[i];
+    if ((!o.tensor.empty() && t.name != o.tensor) || t.quantized) continue;
+    progress.update(i, l.contents.tensors.size(), t.name);
+    run.seed = o.seed + i;
+    runs.push_back(sim::run_container_tensor(engine, l.load_lanes(i, o), *l.tables[i], o.input, run));
+    l.contents.tensors[i].lane_streams = {};
+  }
   progress.done();
   if (runs.empty()) {
     throw UsageError(o.input + " has no tensor coded as ANS lanes" + (o.tensor.empty() ? "" : " named '" + o.tensor + "'") +
@@ -200,7 +215,7 @@ int run_sim(const SimOptions& o) {
     throw UsageError("--lanes " + std::to_string(o.lanes) + ": the " + o.engine + " decoder has 1.." +
                      std::to_string(max_lanes) + " lanes");
   }
-  const Loaded l = load(o);
+  Loaded l = load(o);
   const int lanes = o.lanes ? o.lanes : static_cast<int>(l.max_lanes);
   if (lanes < static_cast<int>(l.max_lanes)) {
     throw UsageError("--lanes " + std::to_string(lanes) + ": the container has tensors of " +

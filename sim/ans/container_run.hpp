@@ -33,8 +33,34 @@ struct TensorRun {
   }
 };
 
-// Runs the tensors (only `only` when it is not empty) in order; `progress`,
-// when set, is called before each tensor with its index.
+// One lossless tensor (its lanes loaded) through the engine; the stall
+// seed is options.seed.
+template <AnsEngine Engine>
+TensorRun run_container_tensor(Engine& engine, const golden::EncodedTensor& t, const golden::TansTable& table,
+                               const std::string& source, const AnsRunOptions& options) {
+  TensorRun run{t.name, t.lane_streams.size(), {}, {}};
+  try {
+    golden::check_lane_backing(t, table, source);
+  } catch (const golden::InputError& e) {
+    // The lanes cannot hold the tensor: nothing of its declared size is built.
+    run.container = golden::Status(golden::ErrorCode::BadInput, e.what());
+    run.stats.status = run.container;
+    return run;
+  }
+  try {
+    (void)golden::decode_lossless(t, table, source);
+  } catch (const golden::InputError& e) {
+    run.container = golden::Status(golden::ErrorCode::BadInput, e.what());
+  }
+  const golden::TensorSetup setup = golden::tensor_setup(t, table, engine.width());
+  run.stats = run_tensor(engine, t.name, setup, golden::decode_tensor_setup(setup), options);
+  return run;
+}
+
+// Runs the lossless tensors (only `only` when it is not empty) in order,
+// tensor i with stall seed options.seed + i; `progress`, when set, is called
+// before each tensor with its index. Quantised tensors are skipped: they are
+// stored as codes, not as ANS lanes.
 template <AnsEngine Engine, class Progress>
 std::vector<TensorRun> run_container(Engine& engine, const std::vector<golden::EncodedTensor>& tensors,
                                      const std::vector<std::shared_ptr<const golden::TansTable>>& tables,
@@ -44,28 +70,10 @@ std::vector<TensorRun> run_container(Engine& engine, const std::vector<golden::E
   const uint64_t seed = options.seed;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const golden::EncodedTensor& t = tensors[i];
-    if (!only.empty() && t.name != only) continue;
-    if (t.quantized) continue;  // stored quantised, not as ANS lanes: nothing for this decoder to read
+    if ((!only.empty() && t.name != only) || t.quantized) continue;
     progress(i);
-    TensorRun run{t.name, t.lane_streams.size(), {}, {}};
-    try {
-      golden::check_lane_backing(t, *tables[i], source);
-    } catch (const golden::InputError& e) {
-      // The lanes cannot hold the tensor: nothing of its declared size is built.
-      run.container = golden::Status(golden::ErrorCode::BadInput, e.what());
-      run.stats.status = run.container;
-      runs.push_back(std::move(run));
-      continue;
-    }
-    try {
-      (void)golden::decode_lossless(t, *tables[i], source);
-    } catch (const golden::InputError& e) {
-      run.container = golden::Status(golden::ErrorCode::BadInput, e.what());
-    }
     options.seed = seed + i;
-    const golden::TensorSetup setup = golden::tensor_setup(t, *tables[i], engine.width());
-    run.stats = run_tensor(engine, t.name, setup, golden::decode_tensor_setup(setup), options);
-    runs.push_back(std::move(run));
+    runs.push_back(run_container_tensor(engine, t, *tables[i], source, options));
   }
   return runs;
 }
