@@ -166,13 +166,16 @@ int run_eval(const EvalOptions& o) {
                      std::to_string(reference.config.seq_len - 1));
   }
 
-  Progress progress("eval");
-  const golden::EvalSet set = golden::make_eval_set(reference, o.sequences, per_sequence, o.seed);
   bool needs_hessians = false;
   for (const auto& r : todo) needs_hessians = needs_hessians || golden::find_quant_method(r.method)->needs_hessian;
+  if (needs_hessians && o.calibration_positions < o.sequences) {
+    throw UsageError("gptq needs --calibration-positions of at least --sequences");
+  }
+
+  Progress progress("eval");
+  const golden::EvalSet set = golden::make_eval_set(reference, o.sequences, per_sequence, o.seed);
   golden::Hessians hessians;
   if (needs_hessians) {
-    if (o.calibration_positions < o.sequences) throw UsageError("gptq needs --calibration-positions");
     // Calibration text from other seeds than the evaluation's.
     hessians = golden::collect_hessians(reference, o.sequences, o.calibration_positions / o.sequences,
                                         o.seed + 1000003);
