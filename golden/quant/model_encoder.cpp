@@ -30,8 +30,7 @@ std::vector<EncodedTensor> encode_with_method(std::span<const Tensor> tensors, c
   std::vector<Tensor> lossless;
   std::vector<size_t> lossless_index;  // where each lossless tensor goes in the full list
   std::vector<EncodedTensor> result(tensors.size());
-  const MethodInfo* method = find_quant_method(request.method);
-  if (method == nullptr) throw std::invalid_argument("unknown method '" + request.method + "'");
+  if (find_quant_method(request.method) == nullptr) throw std::invalid_argument("unknown method '" + request.method + "'");
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];
     if (!is_quantized_matrix(t, all)) {
@@ -39,27 +38,7 @@ std::vector<EncodedTensor> encode_with_method(std::span<const Tensor> tensors, c
       lossless_index.push_back(i);
       continue;
     }
-    const std::vector<double>* hessian = nullptr;
-    if (method->needs_hessian) {
-      const auto it = hessians != nullptr ? hessians->find(t.name) : Hessians::const_iterator{};
-      if (hessians == nullptr || it == hessians->end()) {
-        throw std::invalid_argument(request.method + " needs calibration inputs of " + t.name);
-      }
-      hessian = &it->second;
-    }
-    QuantResult q;
-    try {
-      q = quantize(request, t.to_floats(), t.shape[0], t.shape[1], hessian);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument("tensor '" + t.name + "': " + e.what());
-    }
-    const std::vector<float> decoded = dequantize(q.stored);
-    for (size_t j = 0; j < decoded.size(); ++j) {
-      if (std::bit_cast<uint32_t>(decoded[j]) != std::bit_cast<uint32_t>(q.dequantized[j])) {
-        throw Error(ErrorCode::Internal, request.method + ": tensor '" + t.name + "' weight " + std::to_string(j) +
-                                             ": the method's reconstruction differs from decoding its stored form");
-      }
-    }
+    QuantResult q = quantize_matrix(request, t.name, t.to_floats(), t.shape[0], t.shape[1], hessians);
     EncodedTensor& e = result[i];
     e.name = t.name;
     e.dtype = t.dtype;

@@ -27,35 +27,48 @@ Hessians collect_hessians(const Llama2Weights& weights, int sequences, int posit
   return collector.hessians();
 }
 
-QuantizedModel quantize_model(const Llama2Weights& reference, const QuantRequest& request, const Hessians* hessians,
-                              bool all) {
+QuantResult quantize_matrix(const QuantRequest& request, const std::string& name, std::span<const float> values,
+                            int64_t rows, int64_t cols, const Hessians* hessians) {
   const MethodInfo* method = find_quant_method(request.method);
   if (method == nullptr) {
     throw std::invalid_argument("unknown method '" + request.method + "' (known: " + known_quant_method_names() + ")");
   }
+  const std::vector<double>* hessian = nullptr;
+  if (method->needs_hessian) {
+    const auto it = hessians != nullptr ? hessians->find(name) : Hessians::const_iterator{};
+    if (hessians == nullptr || it == hessians->end()) {
+      throw std::invalid_argument(request.method + " needs calibration inputs of " + name);
+    }
+    hessian = &it->second;
+  }
+  QuantResult q;
+  try {
+    q = quantize(request, values, rows, cols, hessian);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("tensor '" + name + "': " + e.what());
+  }
+  const std::vector<float> decoded = dequantize(q.stored);
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    if (std::bit_cast<uint32_t>(decoded[i]) != std::bit_cast<uint32_t>(q.dequantized[i])) {
+      throw Error(ErrorCode::Internal, request.method + ": tensor '" + name + "' weight " + std::to_string(i) +
+                                           ": the method's reconstruction differs from decoding its stored form");
+    }
+  }
+  return q;
+}
+
+QuantizedModel quantize_model(const Llama2Weights& reference, const QuantRequest& request, const Hessians* hessians,
+                              bool all) {
   QuantizedModel result{reference, {}, 0, 0};
   double stored_bits = 0, signal = 0, noise = 0;
   int64_t weights = 0;
   for (Matrix* m : result.weights.matrices(all)) {
-    const std::vector<double>* hessian = nullptr;
-    if (method->needs_hessian) {
-      const auto it = hessians != nullptr ? hessians->find(m->name) : Hessians::const_iterator{};
-      if (hessians == nullptr || it == hessians->end()) {
-        throw std::invalid_argument(request.method + " needs calibration inputs of " + m->name);
-      }
-      hessian = &it->second;
-    }
-    QuantResult q = quantize(request, m->values, m->rows, m->cols, hessian);
-    const std::vector<float> decoded = dequantize(q.stored);
-    for (size_t i = 0; i < decoded.size(); ++i) {
-      if (std::bit_cast<uint32_t>(decoded[i]) != std::bit_cast<uint32_t>(q.dequantized[i])) {
-        throw Error(ErrorCode::Internal, request.method + ": " + m->name + " weight " + std::to_string(i) +
-                                             ": the method's reconstruction differs from decoding its stored form");
-      }
-      const double w = m->values[i], d = decoded[i];
+    QuantResult q = quantize_matrix(request, m->name, m->values, m->rows, m->cols, hessians);
+    for (size_t i = 0; i < q.dequantized.size(); ++i) {
+      const double w = m->values[i], d = q.dequantized[i];
       signal += w * w;
       noise += (w - d) * (w - d);
-      m->values[i] = decoded[i];
+      m->values[i] = q.dequantized[i];
     }
     stored_bits += q.stored.bits_per_weight() * static_cast<double>(q.stored.size());
     weights += q.stored.size();

@@ -48,9 +48,14 @@ struct QuantizedModel {
   double weight_sqnr_db = 0;            // over the quantised matrices
 };
 
-// Throws std::invalid_argument for a request the method cannot take, and
-// Error(Internal) when a method's own reconstruction differs from decoding
-// its stored form.
+// One matrix (`name` finds its Hessian when the method needs one), its
+// reconstruction checked against decoding its stored form. Throws
+// std::invalid_argument naming the matrix for a request the method cannot
+// take, and Error(Internal) when the two differ.
+QuantResult quantize_matrix(const QuantRequest& request, const std::string& name, std::span<const float> values,
+                            int64_t rows, int64_t cols, const Hessians* hessians);
+
+// Every matrix of the model through quantize_matrix (same errors).
 QuantizedModel quantize_model(const Llama2Weights& reference, const QuantRequest& request, const Hessians* hessians,
                               bool all);
 
