@@ -86,6 +86,20 @@ struct Choice {
   std::vector<uint8_t> table_bytes;
 };
 
+// The raw field's width after each symbol of the tensor's alphabet.
+std::vector<int> raw_bits_by_symbol(const EncodedTensor& t) {
+  std::vector<int> bits(t.alphabet_size());
+  const FieldLayout layout = t.layout();
+  for (size_t s = 0; s < bits.size(); ++s) {
+    if (t.vp) {
+      bits[s] = vp::placement(*t.vp, t.vp->symbols[s]).raw_bits();
+    } else {
+      bits[s] = s == (size_t{1} << layout.symbol_bits()) ? layout.pattern_bits() - t.repeat_bits : layout.raw_bits();
+    }
+  }
+  return bits;
+}
+
 }  // namespace
 
 uint64_t EncodedTensor::payload_bytes() const {
@@ -203,6 +217,7 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
                     best.table_source,
                     std::move(best.table_bytes),
                     {},
+                    std::nullopt,
                     std::nullopt};
     const FieldLayout layout = e.layout();
     const std::vector<uint16_t> symbols = symbols_of(t, layout, best.repeat);
@@ -263,8 +278,9 @@ void check_lane_backing(const EncodedTensor& t, const TansTable& table, const st
   const uint64_t lanes = t.lane_streams.size();
   if (lanes == 0) return;
   const FieldLayout layout = t.layout();
-  const uint32_t repeat = 1u << layout.symbol_bits();
+  const uint32_t repeat = t.vp ? UINT32_MAX : 1u << layout.symbol_bits();
   const uint64_t lane_repeat = t.repeat_distance / lanes;
+  const std::vector<int> raw_bits = raw_bits_by_symbol(t);
   for (uint64_t lane = 0; lane < lanes; ++lane) {
     const uint64_t count = lane < t.count ? (t.count - lane + lanes - 1) / lanes : 0;
     const std::span<const uint8_t> stream = t.lane_streams[lane];
@@ -277,7 +293,7 @@ void check_lane_backing(const EncodedTensor& t, const TansTable& table, const st
     for (uint64_t j = 0; j < count; ++j) {
       const TansEntry e = decoder.decode_symbol();
       if (e.symbol == repeat && j < lane_repeat) break;  // decode reports it
-      (void)decoder.read_raw(e.symbol == repeat ? layout.pattern_bits() - t.repeat_bits : layout.raw_bits());
+      (void)decoder.read_raw(raw_bits.at(e.symbol));
       decoder.advance(e);
       if (decoder.overrun()) {
         throw InputError(source + ": tensor '" + t.name + "': lane " + std::to_string(lane) + ": its " +
@@ -298,8 +314,9 @@ Tensor decode_lossless(const EncodedTensor& t, const TansTable& table, const std
     throw InputError(where + "repeat distance " + std::to_string(t.repeat_distance) + " is not a multiple of " +
                      std::to_string(lanes) + " lanes");
   }
-  const uint32_t repeat = 1u << layout.symbol_bits();
+  const uint32_t repeat = t.vp ? UINT32_MAX : 1u << layout.symbol_bits();
   const uint64_t lane_repeat = lanes ? t.repeat_distance / lanes : 0;
+  const std::vector<int> raw_bits = raw_bits_by_symbol(t);
   Tensor out{t.name, t.dtype, t.shape, std::vector<uint32_t>(t.count)};
   for (uint64_t lane = 0; lane < lanes; ++lane) {
     TansLaneDecoder decoder(table, t.lane_streams[lane]);
@@ -311,10 +328,15 @@ Tensor decode_lossless(const EncodedTensor& t, const TansTable& table, const std
         throw InputError(where + "lane " + std::to_string(lane) + ": REPEAT at weight " + std::to_string(i) +
                          " has nothing to repeat");
       }
-      out.bits[i] = e.symbol == repeat
-                        ? layout.repeat_merge(out.bits[i - t.repeat_distance],
-                                              decoder.read_raw(layout.pattern_bits() - t.repeat_bits), t.repeat_bits)
-                        : layout.merge(e.symbol, decoder.read_raw(layout.raw_bits()));
+      const uint32_t raw = decoder.read_raw(raw_bits.at(e.symbol));
+      if (t.vp) {
+        const int m = t.vp->symbols[e.symbol].mantissa_bits;
+        out.bits[i] = vp::pattern_of(*t.vp, {e.symbol, ((raw >> m) & 1) != 0, raw & ((1u << m) - 1)});
+      } else if (e.symbol == repeat) {
+        out.bits[i] = layout.repeat_merge(out.bits[i - t.repeat_distance], raw, t.repeat_bits);
+      } else {
+        out.bits[i] = layout.merge(e.symbol, raw);
+      }
       decoder.advance(e);
     }
     if (const Status s = decoder.finish(t.lane_streams[lane].size()); !s.ok()) {

@@ -31,6 +31,7 @@
 #include "golden/entropy/tans.hpp"
 #include "golden/model/tensor.hpp"
 #include "golden/quant/quantized_tensor.hpp"
+#include "golden/vp/vp_table.hpp"
 
 namespace ws::golden {
 
@@ -59,9 +60,16 @@ struct EncodedTensor {
   // coded losslessly: then it has no table and no lanes, and its payload is
   // the packed codes, scales and zero points.
   std::optional<QuantizedTensor> quantized;
+  // Set when the tensor is stored in the variable-precision type (docs/FORMAT.md
+  // 16, codec 2): lanes and table as for lossless, the symbols the table's
+  // (no joint bits, no REPEAT), each with its own raw width.
+  std::optional<vp::VpTable> vp;
 
   FieldLayout layout() const { return FieldLayout::of(dtype, joint_bits); }
-  size_t alphabet_size() const { return (size_t{1} << layout().symbol_bits()) + (repeat_distance ? 1 : 0); }
+  size_t alphabet_size() const {
+    if (vp) return vp->symbols.size();
+    return (size_t{1} << layout().symbol_bits()) + (repeat_distance ? 1 : 0);
+  }
   uint64_t payload_bytes() const;
 };
 
@@ -91,8 +99,9 @@ std::vector<std::shared_ptr<const TansTable>> build_tables(std::span<const Encod
 // the lane and how many weights the stream holds.
 void check_lane_backing(const EncodedTensor& t, const TansTable& table, const std::string& source);
 
-// Decodes one tensor (after check_lane_backing); throws InputError naming
-// `source`, the tensor and the lane when a stream is inconsistent.
+// Decodes one tensor (after check_lane_backing), lossless or variable-precision;
+// throws InputError naming `source`, the tensor and the lane when a stream is
+// inconsistent.
 Tensor decode_lossless(const EncodedTensor& t, const TansTable& table, const std::string& source);
 
 }  // namespace ws::golden

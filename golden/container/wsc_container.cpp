@@ -18,6 +18,8 @@ namespace {
 constexpr uint8_t kMagic[8] = {0x89, 'W', 'S', 'C', '\r', '\n', 0x1a, '\n'};
 constexpr uint8_t kCodecLossless = 0;
 constexpr uint8_t kCodecQuantized = 1;  // container version 3 on
+constexpr uint8_t kCodecVp = 2;         // variable precision (docs/FORMAT.md 16.3), version 3 on
+constexpr uint64_t kMaxVpTableBytes = 1 << 16;
 constexpr uint16_t kVersionLossless = 2;  // what a container without quantised tensors is written as
 constexpr uint8_t kQuantZeroPoint = 1, kQuantTensorScale = 2;  // flags of a quantised entry
 constexpr size_t kMaxMethodBytes = 64;
@@ -123,7 +125,15 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const
       dir.u32(payload_crc(t));
       continue;
     }
-    dir.u8(kCodecLossless);
+    if (t.vp) {
+      any_quantized = true;
+      dir.u8(kCodecVp);
+      const std::vector<uint8_t> table = vp::serialize_table(*t.vp);
+      dir.varint(table.size());
+      dir.bytes(table);
+    } else {
+      dir.u8(kCodecLossless);
+    }
     dir.u8(static_cast<uint8_t>(t.joint_bits));
     dir.varint(t.repeat_distance);
     dir.u8(static_cast<uint8_t>(t.repeat_bits));
@@ -322,6 +332,15 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
       if (options.load_lanes) load_lanes(file, contents, contents.tensors.size() - 1, source, options.check_payload_crc);
       continue;
     }
+    if (codec == kCodecVp && version >= 3) {
+      const uint64_t size = dir.varint();
+      if (dir.failed() || size > kMaxVpTableBytes) throw bad("truncated or oversized variable-precision table");
+      const std::span<const uint8_t> table = dir.bytes(size);
+      if (dir.failed()) throw bad("truncated");
+      t.vp = vp::parse_table(table, t.dtype, source + ": tensor '" + t.name + "' (" + where + ")");
+    } else if (codec != kCodecLossless) {
+      throw bad("unknown codec " + std::to_string(codec));
+    }
     t.joint_bits = dir.u8();
     t.repeat_distance = dir.varint();
     t.repeat_bits = dir.u8();
@@ -330,7 +349,9 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
     const uint64_t table_bytes = dir.varint();
     const uint64_t lanes = dir.varint();
     if (dir.failed()) throw bad("truncated");
-    if (codec != kCodecLossless) throw bad("unknown codec " + std::to_string(codec));
+    if (t.vp && (t.joint_bits || t.repeat_distance || t.repeat_bits || t.table_source != -1)) {
+      throw bad("a variable-precision tensor with joint bits, REPEAT or a borrowed table");
+    }
     if (lanes > 32) throw bad(std::to_string(lanes) + " lanes (at most 32)");
     std::vector<uint64_t> lane_bytes(lanes);
     uint64_t previous = 0;

@@ -20,6 +20,7 @@
 #include "golden/model/llama2_weights.hpp"
 #include "golden/model/safetensors.hpp"
 #include "golden/quant/model_encoder.hpp"
+#include "golden/vp/vp_model.hpp"
 #include "host/commands/commands.hpp"
 #include "host/support/codec_report.hpp"
 #include "host/support/exit_codes.hpp"
@@ -46,6 +47,10 @@ struct CodecOptions {
   bool act_order = false;
   bool all = false;
   int calibration_positions = 2048;
+  // The variable-precision type (--method vp, docs/FORMAT.md 16).
+  std::string quality;
+  std::string quality_per = "tensor";
+  std::vector<std::string> quality_for;
   std::vector<std::string> given;  // options the user gave, to refuse those that do nothing
 };
 
@@ -55,6 +60,17 @@ bool given(const CodecOptions& o, const std::string& option) {
 
 // The quantisation request of encode --method, checked before any work (nullopt: lossless).
 std::optional<golden::QuantRequest> quant_request(const CodecOptions& o) {
+  if (o.method != "vp") {
+    for (const char* option : {"--quality", "--quality-per", "--quality-for"}) {
+      if (given(o, option)) throw UsageError(std::string(option) + " applies to --method vp only");
+    }
+  }
+  if (o.method == "vp") {
+    for (const char* option : {"--bits", "--group", "--act-order", "--calibration-positions"}) {
+      if (given(o, option)) throw UsageError(std::string(option) + " does not apply to --method vp (it takes --quality)");
+    }
+    return std::nullopt;
+  }
   if (o.method == "lossless") {
     for (const char* option : {"--bits", "--group", "--act-order", "--all", "--calibration-positions"}) {
       if (given(o, option)) throw UsageError(std::string(option) + " applies to a quantising --method only");
@@ -81,6 +97,24 @@ std::optional<golden::QuantRequest> quant_request(const CodecOptions& o) {
   return golden::QuantRequest{o.method, o.bits, o.group, o.act_order};
 }
 
+// The request of encode --method vp, checked before any work.
+golden::vp::VpRequest vp_request(const CodecOptions& o) {
+  if (o.quality.empty()) throw UsageError("--method vp needs --quality, e.g. --quality sqnr=30dB or --quality cos=0.999");
+  if (o.quality_per != "tensor" && o.quality_per != "row") {
+    throw UsageError("--quality-per takes tensor or row, not '" + o.quality_per + "'");
+  }
+  golden::vp::VpRequest r;
+  try {
+    r.floor = golden::vp::parse_quality(o.quality);
+    r.floor.per_row = o.quality_per == "row";
+    for (const std::string& text : o.quality_for) r.overrides.push_back(golden::vp::parse_quality_for(text));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  r.all = o.all;
+  return r;
+}
+
 // Reports go to standard output, unless the data does.
 std::FILE* report_stream(const CodecOptions& o) { return o.output == "-" ? stderr : stdout; }
 
@@ -101,6 +135,10 @@ std::vector<uint8_t> decode_tensor_bytes(const golden::MappedFile& file, golden:
   golden::load_lanes(file.bytes(), contents, i, source);
   golden::EncodedTensor& e = contents.tensors[i];
   if (e.quantized) return golden::tensor_bytes(golden::dequantized_tensor(e));
+  if (e.vp) {
+    file.release(contents.payloads[i].offset, e.payload_bytes());
+    return golden::tensor_bytes(golden::decode_lossless(e, *tables[i], source));
+  }
   file.release(contents.payloads[i].offset, e.payload_bytes());  // copied: the mapped pages may go
   golden::check_lane_backing(e, *tables[i], source);
   std::vector<uint8_t> bytes(golden::tensor_data_bytes(e.dtype, e.count));
@@ -115,6 +153,21 @@ golden::Tensor tensor_of(const golden::EncodedTensor& e, std::span<const uint8_t
     for (size_t b = 0; b < width; ++b) t.bits[j] |= uint32_t{bytes[j * width + b]} << (8 * b);
   }
   return t;
+}
+
+// What encode --json says of a vp tensor's quality (docs/FORMAT.md 16.5).
+nlohmann::json vp_quality_report(const golden::vp::VpTensorOutcome& v) {
+  const golden::vp::QualityMeasure& q = v.choice.quality;
+  return {{"floor", v.floor.text()},
+          {"sqnr_db", q.sqnr_db},
+          {"cosine", q.cosine},
+          {"worst_row_sqnr_db", q.worst_row_sqnr_db},
+          {"worst_row_cosine", q.worst_row_cosine},
+          {"bits_per_weight", v.choice.bits_per_weight},
+          {"fold_bits", v.choice.fold_bits},
+          {"ecsq_bits_per_weight", v.ecsq.bits_per_weight},
+          {"rate_gap_to_ecsq", v.choice.bits_per_weight - v.ecsq.bits_per_weight},
+          {"gaussian_gap_db", golden::vp::gaussian_sqnr_db(v.choice.bits_per_weight) - q.sqnr_db}};
 }
 
 void emit(const CodecOptions& o, const nlohmann::json& report, const nlohmann::json& tensors,
@@ -132,6 +185,8 @@ int run_encode(const CodecOptions& o) {
   if (o.joint_bits < 0 || o.joint_bits > 3) throw UsageError("--joint-bits must be 0..3 (docs/FORMAT.md 8.1)");
   check_as(o);
   const std::optional<golden::QuantRequest> request = quant_request(o);
+  const bool vp = o.method == "vp";
+  const golden::vp::VpRequest vp_req = vp ? vp_request(o) : golden::vp::VpRequest{};
   if (is_container(o.input)) throw UsageError(o.input + ": is already a .wsc container (decode it first)");
   golden::check_output(o.output, {o.force, {o.input}});
   golden::AtomicFileWriter out(o.output);  // a temporary file until the container is verified
@@ -169,9 +224,16 @@ int run_encode(const CodecOptions& o) {
                                         o.calibration_positions / kCalibrationSequences, 1000004);
   }
   std::vector<golden::EncodedTensor> encoded;
+  std::vector<golden::vp::VpTensorOutcome> vp_outcomes;
   try {
-    encoded = request ? golden::encode_with_method(tensors, *request, &hessians, o.all, options, on_progress)
-                      : golden::encode_lossless(tensors, options, on_progress);
+    if (vp) {
+      golden::vp::VpModelEncoding coded = golden::vp::encode_vp_model(tensors, vp_req, options, on_progress);
+      encoded = std::move(coded.tensors);
+      vp_outcomes = std::move(coded.outcomes);
+    } else {
+      encoded = request ? golden::encode_with_method(tensors, *request, &hessians, o.all, options, on_progress)
+                        : golden::encode_lossless(tensors, options, on_progress);
+    }
   } catch (const golden::InputError& e) {
     throw golden::InputError(o.input + ": " + e.what());
   } catch (const std::invalid_argument& e) {
@@ -192,7 +254,11 @@ int run_encode(const CodecOptions& o) {
       }
       continue;
     }
-    if (!(golden::decode_lossless(check.tensors[i], *tables[i], o.output) == tensors[i])) {
+    // A vp tensor must read back as the weights its search measured.
+    const golden::Tensor& expected =
+        encoded[i].vp ? golden::decode_lossless(encoded[i], *golden::build_tables(std::span(&encoded[i], 1), o.output)[0], o.output)
+                      : tensors[i];
+    if (!(golden::decode_lossless(check.tensors[i], *tables[i], o.output) == expected)) {
       throw golden::Error(golden::ErrorCode::Internal,
                           "tensor '" + tensors[i].name + "' did not decode back bit-exactly");
     }
@@ -203,6 +269,7 @@ int run_encode(const CodecOptions& o) {
   CodingTotals totals;
   nlohmann::json rows = nlohmann::json::array();
   for (size_t i = 0; i < tensors.size(); ++i) rows.push_back(tensor_report(tensors[i], encoded[i], totals));
+  for (const golden::vp::VpTensorOutcome& v : vp_outcomes) rows[v.index]["quality"] = vp_quality_report(v);
   const nlohmann::json total = total_report(totals, file.size(), check.directory_bytes + check.layout_bytes);
   emit(o,
        {{"input", o.input}, {"output", o.output}, {"as", o.as.empty() ? nullptr : nlohmann::json(o.as)},
@@ -219,6 +286,8 @@ int run_decode(const CodecOptions& o) {
   const auto tables = golden::build_tables(contents.tensors, o.input);
   const size_t count = contents.tensors.size();
   const auto quantized = std::ranges::count_if(contents.tensors, [](const auto& t) { return t.quantized.has_value(); });
+  const auto vp_tensors = std::ranges::count_if(contents.tensors, [](const auto& t) { return t.vp.has_value(); });
+  const auto lossy = quantized + vp_tensors;
   Progress progress("decode");
   golden::AtomicFileWriter out(o.output);
   std::string restored;
@@ -239,9 +308,9 @@ int run_decode(const CodecOptions& o) {
       size += data.size();
       out.write(data.data(), data.size());
     }
-    if (quantized > 0) {
-      restored = std::string(golden::source_kind_name(layout.kind)) + " file with the dequantised values of " +
-                 std::to_string(quantized) + " quantised tensors (the rest restored bit for bit)";
+    if (lossy > 0) {
+      restored = std::string(golden::source_kind_name(layout.kind)) + " file with the decoded values of " +
+                 std::to_string(lossy) + " quantised or variable-precision tensors (the rest restored bit for bit)";
     } else if (crc != layout.file_crc || size != layout.file_size) {
       throw golden::InputError(o.input + ": the rebuilt " + std::string(golden::source_kind_name(layout.kind)) +
                                " file differs from the original (CRC32 or size); not written");
@@ -266,15 +335,17 @@ int run_decode(const CodecOptions& o) {
                  nlohmann::json{{"input", o.input},
                                 {"output", o.output},
                                 {"tensors", count},
-                                {"byte_exact_source", contents.layout.has_value() && quantized == 0},
+                                {"byte_exact_source", contents.layout.has_value() && lossy == 0},
                                 {"quantized_tensors", quantized},
+                                {"vp_tensors", vp_tensors},
                                 {"kind", contents.layout ? golden::source_kind_name(contents.layout->kind)
                                                          : std::string_view("safetensors")}}
                      .dump(2)
                      .c_str());
   } else {
     std::fprintf(report_stream(o), "%zu tensors decoded (%s) from %s to %s: %s\n", count,
-                 quantized ? "lossless ones bit-exactly, quantised ones dequantised" : "bit-exactly, CRC32 checked",
+                 lossy ? "lossless ones bit-exactly, quantised and variable-precision ones as coded"
+                       : "bit-exactly, CRC32 checked",
                  o.input.c_str(), o.output.c_str(), restored.c_str());
   }
   return kExitOk;
@@ -384,8 +455,16 @@ void add_codec_commands(CLI::App& app, Action& action) {
     cmd->add_flag("--no-repeat", o->no_repeat, "Do not use the REPEAT symbol (weight equal to the one a row above)");
     cmd->add_flag("--no-table-reuse", o->no_table_reuse, "Give every tensor its own table");
     cmd->add_option("--method", o->method,
-                    "lossless, or a quantiser for the linear layers: " + golden::known_quant_method_names())
+                    "lossless; vp (the variable-precision type at a --quality floor); or a quantiser for the linear "
+                    "layers: " + golden::known_quant_method_names())
         ->default_val("lossless");
+    cmd->add_option("--quality", o->quality,
+                    "vp: the floor every linear layer meets at the fewest bits: sqnr=<dB>[dB] or cos=<cosine>");
+    cmd->add_option("--quality-per", o->quality_per, "vp: the floor holds per tensor, or per row (output channel)")
+        ->default_val("tensor");
+    cmd->add_option("--quality-for", o->quality_for,
+                    "vp: PATTERN=FLOOR, a floor for the tensors whose names match the glob (first match wins; "
+                    "repeatable), e.g. 'layers.*.wq=sqnr=40dB'");
     cmd->add_option("--bits", o->bits, "Code bits of an integer --method, 2..8")->default_val(4);
     cmd->add_option("--group", o->group, "Weights per scale along a row, integer methods")->default_val(32);
     cmd->add_flag("--act-order", o->act_order, "gptq: columns in order of decreasing Hessian diagonal");
@@ -395,7 +474,8 @@ void add_codec_commands(CLI::App& app, Action& action) {
         ->default_val(2048);
     cmd->add_flag("--json", o->json, "Machine-readable report");
     cmd->callback([&action, o, cmd] {
-      for (const char* option : {"--bits", "--group", "--act-order", "--all", "--calibration-positions"}) {
+      for (const char* option : {"--bits", "--group", "--act-order", "--all", "--calibration-positions", "--quality",
+                                 "--quality-per", "--quality-for"}) {
         if (cmd->count(option) > 0) o->given.emplace_back(option);
       }
       action = [o] { return run_encode(*o); };

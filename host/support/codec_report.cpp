@@ -1,6 +1,9 @@
 #include "host/support/codec_report.hpp"
 
+#include <algorithm>
 #include <cstdio>
+
+#include "golden/vp/vp_codec.hpp"
 
 namespace ws::host {
 namespace {
@@ -21,7 +24,9 @@ nlohmann::json tensor_report(const golden::Tensor& tensor, const golden::Encoded
   totals.original_bytes += original;
   totals.payload_bytes += compressed;
   totals.bound_bits += bound.bound_bits;
-  return {{"name", tensor.name},
+  // A vp tensor's side information is its table in the directory.
+  const uint64_t side = encoded.vp ? golden::vp::table_descriptor_bytes(*encoded.vp) : 0;
+  nlohmann::json row = {{"name", tensor.name},
           {"dtype", golden::dtype_name(tensor.dtype)},
           {"shape", tensor.shape},
           {"weights", tensor.size()},
@@ -32,8 +37,8 @@ nlohmann::json tensor_report(const golden::Tensor& tensor, const golden::Encoded
           {"bound_bits_per_weight", tensor.size() ? bound.bound_bits / static_cast<double>(tensor.size()) : 0.0},
           {"bound_bytes", bound.bound_bits / 8},
           {"overhead_percent", overhead_percent(static_cast<double>(compressed), bound.bound_bits / 8)},
-          {"method", encoded.quantized ? encoded.quantized->method : "lossless"},
-          {"bits_per_weight", tensor.size() ? 8.0 * static_cast<double>(compressed) / static_cast<double>(tensor.size())
+          {"method", encoded.quantized ? encoded.quantized->method : encoded.vp ? "vp" : "lossless"},
+          {"bits_per_weight", tensor.size() ? 8.0 * static_cast<double>(compressed + side) / static_cast<double>(tensor.size())
                                             : 0.0},
           {"code_bits", encoded.quantized ? encoded.quantized->code_bits : 0},
           {"group", encoded.quantized ? encoded.quantized->group : 0},
@@ -43,6 +48,26 @@ nlohmann::json tensor_report(const golden::Tensor& tensor, const golden::Encoded
           {"table_bytes", encoded.table_bytes.size()},
           {"joint_bits", encoded.joint_bits},
           {"repeat_distance", encoded.repeat_distance}};
+  if (encoded.vp) {
+    int fold = 0;
+    for (const golden::vp::VpSymbol& sym : encoded.vp->symbols) fold = std::max(fold, sym.prefix_bits);
+    nlohmann::json symbols = nlohmann::json::array();
+    for (const golden::vp::VpSymbol& sym : encoded.vp->symbols) {
+      symbols.push_back({{"class", sym.cls == golden::vp::SymbolClass::Zero     ? "zero"
+                                   : sym.cls == golden::vp::SymbolClass::Finite ? "finite"
+                                                                                : "special"},
+                         {"exponent", sym.exponent},
+                         {"prefix_bits", sym.prefix_bits},
+                         {"prefix", sym.prefix},
+                         {"mantissa_bits", sym.mantissa_bits},
+                         {"sign", sym.has_sign}});
+    }
+    row["vp"] = {{"table", golden::vp::describe(*encoded.vp)},
+                 {"fold_bits", fold},
+                 {"table_descriptor_bytes", side},
+                 {"symbols", symbols}};
+  }
+  return row;
 }
 
 nlohmann::json total_report(const CodingTotals& totals, uint64_t file_bytes, uint64_t directory_bytes) {
@@ -65,7 +90,10 @@ void print_report(const nlohmann::json& tensors, const nlohmann::json& total, st
               "H(exp)", "vs bound", "coding");
   for (const auto& t : tensors) {
     char coding[96];
-    if (t["method"] != "lossless") {
+    if (t["method"] == "vp") {
+      std::snprintf(coding, sizeof coding, "vp %zu symbols, %.3f b/w", t["vp"]["symbols"].size(),
+                    t["bits_per_weight"].get<double>());
+    } else if (t["method"] != "lossless") {
       std::snprintf(coding, sizeof coding, "%s %db g%d, %.3f b/w", t["method"].get<std::string>().c_str(),
                     t["code_bits"].get<int>(), t["group"].get<int>(), t["bits_per_weight"].get<double>());
     } else {
