@@ -476,10 +476,12 @@ VpChoice choose_vp(const Tensor& t, const QualityFloor& floor, const VpCodingOpt
 VpChoice choose_vp_at_rate(const Tensor& t, double target, const VpCodingOptions& o) {
   const Model md = build_model(t, false);
   if (md.binades() <= 0) return code_allocation(t, md, Allocation{md.lo, {}}, o);
-  // Bisect lambda for the most bits that fit.
+  // The Lagrangian point with the most bits that fit brackets the answer from
+  // below; then the highest SQNR floor whose quality-first coding fits,
+  // bisected (choose_vp's local search uses the rate the sweep leaves).
   double lambda_lo = 1e-6, lambda_hi = 1e18;
   VpChoice best = code_allocation(t, md, lagrangian(md, lambda_lo), o);
-  for (int it = 0; it < 36; ++it) {
+  for (int it = 0; it < 30; ++it) {
     const double mid = std::sqrt(lambda_lo * lambda_hi);
     VpChoice c = code_allocation(t, md, lagrangian(md, mid), o);
     if (c.bits_per_weight <= target) {
@@ -487,6 +489,19 @@ VpChoice choose_vp_at_rate(const Tensor& t, double target, const VpCodingOptions
       if (c.quality.sqnr_db > best.quality.sqnr_db || best.bits_per_weight > target) best = std::move(c);
     } else {
       lambda_hi = mid;
+    }
+  }
+  if (!std::isfinite(best.quality.sqnr_db)) return best;
+  QualityFloor floor{QualityFloor::Kind::Sqnr, std::max(0.01, best.quality.sqnr_db), false};
+  double fits = floor.value, misses = floor.value + 12;
+  for (int it = 0; it < 12; ++it) {
+    floor.value = (fits + misses) / 2;
+    VpChoice c = choose_vp(t, floor, o);
+    if (c.bits_per_weight <= target) {
+      fits = floor.value;
+      if (c.quality.sqnr_db > best.quality.sqnr_db) best = std::move(c);
+    } else {
+      misses = floor.value;
     }
   }
   return best;
