@@ -4,12 +4,14 @@
 //   lookup   entry = table[state]  (the table RAM's address register is the
 //            state register, so the entry of the current state is always ready)
 //   extract  window = the bit buffer from the read pointer; raw field =
-//            low raw_bits (raw_bits from the entry's kind), then num_bits
-//            state bits
-//   advance  state = next_base + state bits; pointer += raw_bits + num_bits
-//   merge    output = the entry's pattern bits | low raw bits | raw sign at
-//            bit pattern_bits-1; a REPEAT takes the top bits of the word C/K symbols back
-//            (history RAM) and the raw bits below them
+//            its low keep_hi - keep_lo + has_sign bits (all from the entry),
+//            then num_bits state bits
+//   advance  state = next_base + state bits; pointer += raw field + num_bits
+//   merge    output = the raw field's first keep_hi - keep_lo bits at
+//            [keep_lo, keep_hi) | the other bits from the entry's pattern
+//            bits, or for a REPEAT from the word C/K symbols back (history
+//            RAM) | the raw field's last bit at bit pattern_bits-1 when the
+//            entry has a sign
 // The bit buffer holds WindowWords 32-bit words (2 for PatternWidth 16, 4 for
 // 32: a power of two, the RTL keeps them as a ring of word slots); a word is
 // taken from the input when there is room for it, and every word the symbol
@@ -20,7 +22,10 @@
 // 32; a lane never reads past the word flagged last (it stops with
 // StreamEndsEarly instead of waiting), and it ends in state 0 or stops with
 // FinalState. Registers, table word and error codes are the hardware
-// contract's (golden/contract/hw_contract.json).
+// contract's (golden/contract/hw_contract.json); the table words are those
+// golden writes (keep_lo <= keep_hi, a symbol's raw field and state bits at
+// most 36 bits, so that they fit the window; the RTL's limits are narrower,
+// rtl/ans/ans_lane.sv).
 #pragma once
 
 #include <array>
@@ -107,7 +112,8 @@ class AnsLane {
       const uint32_t high = contract::table_word_pattern(kW, entry);
       const contract::TableCtrl ctrl = contract::table_word_ctrl(kW, entry);
       const bool repeat = ctrl.repeat_symbol != 0;
-      const uint32_t raw_bits = repeat ? cfg_.repeat_raw_bits : cfg_.raw_bits;
+      const uint32_t kept_bits = ctrl.keep_hi - ctrl.keep_lo;  // keep_lo <= keep_hi in every setup golden writes
+      const uint32_t raw_bits = kept_bits + ctrl.has_sign;
       const uint32_t need = raw_bits + ctrl.num_bits;
       if (available < need) {
         note_starved(o, word_arrives);
@@ -119,14 +125,12 @@ class AnsLane {
         const uint64_t bits = window();
         const auto raw = static_cast<uint32_t>(bits & ((uint64_t{1} << raw_bits) - 1));
         const auto state_bits = static_cast<uint32_t>((bits >> raw_bits) & ((uint64_t{1} << ctrl.num_bits) - 1));
-        uint32_t word;
-        if (repeat) {
-          const uint32_t above = history_[(produced_ - cfg_.repeat_distance) % Config::kHistoryDepth];
-          word = (above & ~static_cast<uint32_t>((uint64_t{1} << raw_bits) - 1)) | raw;
-        } else {
-          const uint32_t sign = (raw >> cfg_.low_bits) & 1;
-          word = high | (raw & ((1u << cfg_.low_bits) - 1)) | (sign << (cfg_.pattern_bits - 1));
-        }
+        const auto keep_mask = static_cast<uint32_t>((uint64_t{1} << ctrl.keep_hi) - (uint64_t{1} << ctrl.keep_lo));
+        const uint32_t base =
+            repeat ? history_[(produced_ - cfg_.repeat_distance) % Config::kHistoryDepth] : high;
+        const uint32_t sign = ctrl.has_sign & (raw >> kept_bits);
+        const uint32_t word = (static_cast<uint32_t>(uint64_t{raw} << ctrl.keep_lo) & keep_mask) |
+                              (base & ~keep_mask) | (sign << ((cfg_.pattern_bits - 1) & 31));
         history_[produced_ % Config::kHistoryDepth] = word;
         ++produced_;
         out_word_ = word;

@@ -4,17 +4,22 @@
 //   lookup   entry_q = table[state]: the table RAM is read with the NEXT state
 //            as its address, only when the state changes, so the RAM's address
 //            register is the state register (no separate state flip-flops)
-//   extract  two funnel shifters over the ring of buffer words: the raw field
-//            below its top bit from the read position, and from one bit below
-//            the state bits (read position + raw_bits of the entry's kind - 1)
-//            the raw field's top bit (a normal symbol's sign) and the state bits
-//   advance  state = next_base + state bits; read position += raw_bits + num_bits
-//   merge    output = pattern bits | low raw bits | raw sign at bit
-//            pattern_bits-1; a REPEAT takes the word repeat_distance lane
-//            symbols back (history RAM) above its raw field
+//   extract  two funnel shifters over the ring of buffer words: peek from
+//            raw_pos = read position - keep_lo, so that peek bit i is the raw
+//            bit that lands at output bit i for i in [keep_lo, keep_hi) (the
+//            bits below keep_lo are consumed ones, masked off); and from one
+//            bit below the state bits (state_pos = raw_pos + keep_hi +
+//            has_sign, the raw field's end) the raw field's last bit (the
+//            sign when the entry has one) and the state bits. The raw field's
+//            length is never formed or stored: has_sign is a carry in
+//   advance  state = next_base + state bits; read position = state_pos + num_bits
+//   merge    output = peek at [keep_lo, keep_hi) | the other bits from the
+//            entry's pattern bits, or for a REPEAT from the word
+//            repeat_distance lane symbols back (history RAM) | the sign at bit
+//            pattern_bits-1 when the entry has one
 // The Init phase reads the first table_log bits as the state through the same
-// datapath (no raw field; start_i clears entry_q, so next_base is 0 and
-// num_bits is table_log).
+// datapath (start_i clears entry_q: no raw field, next_base 0, and num_bits
+// becomes table_log).
 //
 // Resources (what keeps a lane small):
 //   bit buffer  WindowWords word slots used as a ring: word k of the stream
@@ -26,10 +31,10 @@
 //               there is no word count or drop logic, only the differences
 //               wr_q - rd_q / 32 (words held) and end - 32 * wr_q (enough bits)
 //   adders      on carry chains, each 6-input LUT taking one operand bit with
-//               the multiplexer in front of it (raw_bits by kind, the state
-//               mask); the register operand goes first, on the chain's DI
-//               input, written as a - ~b - 1 because yosys's alumacc orders
-//               the operands of a + b itself
+//               the logic in front of it (the state mask); the register
+//               operand goes first, on the chain's DI input, written as
+//               a - ~b - 1 because yosys's alumacc orders the operands of
+//               a + b itself (but for state_pos, a sum of three: see there)
 //   count       step_counter: an up-counter of decoded symbols compared with
 //               cfg_count_i; the lane is finished when they are equal, and a
 //               finished lane in Run ends in Done or, when the state after its
@@ -48,12 +53,13 @@
 // golden/codec/lane_setup.hpp. Registers: ws_pkg::ans_cfg_t.
 //
 // Limits the golden setup keeps (outside them the lane may differ from the
-// model; the assertions at the end check each): raw_bits and repeat_raw_bits
-// <= RawBitsMax (11 for W = 16: fp16's sign and 10 fraction bits; 24 for
-// W = 32: fp32's), raw_bits = low_bits + 1 (the sign above the low fraction
-// bits), pattern_bits 16 or 32 and <= W, REPEAT entries with pattern bits 0
-// and only with repeat_enable, next states inside the table, 1 <=
-// repeat_distance <= HistoryDepth with repeat_enable, the table written
+// model; the assertions at the end check each): keep_lo <= keep_hi <=
+// RawBitsMax - 1 in every entry (RawBitsMax, the longest raw field, is 11 for
+// W = 16: fp16's sign and 10 fraction bits; 24 for W = 32: fp32's), so that
+// peek covers every kept bit; pattern_bits 16 or 32 and <= W, REPEAT entries
+// with pattern bits 0, no sign and only with repeat_enable, next states
+// inside the table, 1 <= repeat_distance <= HistoryDepth with
+// repeat_enable, the table written
 // before start_i, and cfg_i and cfg_count_i static from start_i until the
 // lane has no more words (has_more_o low). WindowWords is a power of two, at
 // least 2, and at least 4 for W = 32 (a 36-bit symbol can span three words).
@@ -93,7 +99,7 @@ module ans_lane #(
   localparam int TableLog     = ws_pkg::TableLogMax;
   localparam int TableBits    = W - 1 + ws_pkg::TableCtrlBits;
   localparam int RawBitsMax   = W > 16 ? 24 : W - 5;
-  localparam int KeepWidth    = $clog2(RawBitsMax + 1);
+  localparam int KeepWidth    = $clog2(RawBitsMax);  // holds keep_lo and keep_hi, 0 .. RawBitsMax - 1
   localparam int RingBits     = WindowWords * 32;
   localparam int RingLog      = $clog2(RingBits);
   // The read and write positions count modulo two rings: the words held
@@ -156,15 +162,14 @@ module ans_lane #(
   // ------------------------------------------------------------ decode
   ws_pkg::table_ctrl_t             entry_ctrl;  // the table word: {ctrl, pattern bits}
   logic [W-2:0]                    high;
-  logic                            finished, rep;
+  logic                            finished, rep, has_sign;
   logic [ws_pkg::NumBitsWidth-1:0] num_bits, nbits_eff;
   logic [TableLog-1:0]             next_base;
-  logic [RawBitsMax-2:0]           peek;  // the raw field's bits below the top one
-  logic [RawBitsMax-1:0]           raw;
+  logic [KeepWidth-1:0]            keep_lo, keep_hi;
+  logic [RawBitsMax-2:0]           peek;  // peek[i]: the raw bit for output bit i, i in [keep_lo, keep_hi)
   logic [TableLog:0]               state_window;
   logic [TableLog-1:0]             state_bits, state_mask, state_add;
-  logic [4:0]                      skip_bits;
-  logic [PosWidth-1:0]             state_pos, end_pos;
+  logic [PosWidth-1:0]             raw_pos, state_pos, end_pos;
   logic                 enough, word_arrives, out_taken, out_free;
   logic                 active, starved, advance_init, try_decode, too_early;
 
@@ -182,13 +187,20 @@ module ans_lane #(
   assign num_bits  = entry_ctrl.num_bits;
   assign next_base = entry_ctrl.next_base;
   assign rep       = entry_ctrl.repeat_symbol;
+  assign has_sign  = entry_ctrl.has_sign;
+  // keep_hi <= RawBitsMax - 1 (an assumption below): the bits above KeepWidth are 0.
+  assign keep_lo   = KeepWidth'(entry_ctrl.keep_lo);
+  assign keep_hi   = KeepWidth'(entry_ctrl.keep_hi);
 
   // Init reads table_log state bits and no raw field (entry_q is clear).
-  // state_pos = rd + raw field (the state bits), end_pos = the read position
-  // after this symbol.
+  // raw_pos = rd - keep_lo (may point into consumed bits), state_pos = rd +
+  // the raw field (the state bits), end_pos = the read position after this
+  // symbol.
   assign nbits_eff = num_bits | (init_q ? cfg_i.table_log : '0);
-  assign skip_bits = init_q ? 5'd0 : (rep ? cfg_i.repeat_raw_bits : cfg_i.raw_bits);
-  assign state_pos = rd_q - ~(PosWidth'(skip_bits)) - PosWidth'(1);
+  assign raw_pos   = rd_q - PosWidth'(keep_lo);
+  // Written as a plain sum: measured 5 LUTs a lane fewer than the a - ~b - c
+  // form the other adders take.
+  assign state_pos = raw_pos + PosWidth'(keep_hi) + PosWidth'(has_sign);
   assign end_pos   = PosWidth'(nbits_eff) + state_pos;
 
   // Enough bits: end_pos <= 32 * wr_q.
@@ -200,21 +212,22 @@ module ans_lane #(
   for (genvar i = 0; i < WindowWords; i++) begin : g_ring
     assign ring[i*32 +: 32] = slot_q[i];
   end
-  // The raw field from the read position, but for its top bit RawBitsMax-1:
-  // kept only when the field is RawBitsMax bits long, it is then the bit below
-  // the state bits, state_window[0].
+  // The kept bits, from raw_pos (the ring's first bits repeated above its top,
+  // so that the window may cross the wrap): every kept bit is below
+  // keep_hi <= RawBitsMax - 1. A raw field's last bit, the sign, is read with
+  // the state bits.
   funnel_shift #(
     .InWidth    (RingBits + RawBitsMax - 2),
     .OutWidth   (RawBitsMax - 1),
     .ShiftWidth (RingLog)
   ) u_raw (
     .in_i    ({ring[RawBitsMax-3:0], ring}),
-    .shift_i (rd_q[RingLog-1:0]),
+    .shift_i (raw_pos[RingLog-1:0]),
     .out_o   (peek)
   );
   // From one bit below the state bits (the ring seen one bit up: bit 0 of the
   // funnel's input is the ring's top bit), so that bit 0 is the raw field's
-  // last bit: the sign of a normal symbol.
+  // last bit: the sign when the entry has one.
   funnel_shift #(
     .InWidth    (RingBits + TableLog),
     .OutWidth   (TableLog + 1),
@@ -243,30 +256,27 @@ module ans_lane #(
   assign decode       = try_decode && !too_early;
   assign state_en     = advance_init || decode;
 
-  // The merge: the output word of this symbol. A normal symbol keeps its low
-  // raw bits (below low_bits; the raw field is those bits and the sign) and
-  // puts the sign at bit pattern_bits-1; a REPEAT keeps repeat_raw_bits raw
-  // bits and takes the rest from the history. REPEAT entries carry no pattern
-  // bits, normal entries none in the kept raw bits.
-  logic [KeepWidth-1:0] keep_bits;
-  logic [W-1:0]         keep_mask, sign_word;
-  logic                 sign;
-  assign keep_bits = KeepWidth'(rep ? cfg_i.repeat_raw_bits : cfg_i.low_bits);
+  // The merge: the output word of this symbol. The kept bits [keep_lo,
+  // keep_hi) come from peek, the others from the entry's pattern bits or, for
+  // a REPEAT, from the history; the sign, when the entry has one, goes to bit
+  // pattern_bits-1. A REPEAT entry has no pattern bits, so the history word
+  // is ORed in rather than chosen (fewer LUTs).
+  logic [W-1:0] keep_mask, sign_word;
+  logic         sign;
   for (genvar i = 0; i < W; i++) begin : g_merge
-    if (i < RawBitsMax) begin : g_raw
-      assign keep_mask[i] = keep_bits > KeepWidth'(i);
+    if (i < RawBitsMax - 1) begin : g_raw
+      assign keep_mask[i] = keep_lo <= KeepWidth'(i) && keep_hi > KeepWidth'(i);
     end else begin : g_no_raw
       assign keep_mask[i] = 1'b0;
     end
     if ((i + 1) % 16 == 0) begin : g_sign
-      assign sign_word[i] = sign && !rep && (W < 32 || cfg_i.pattern_bits == 6'(i + 1));
+      assign sign_word[i] = sign && has_sign && (W < 32 || cfg_i.pattern_bits == 6'(i + 1));
     end else begin : g_no_sign
       assign sign_word[i] = 1'b0;
     end
   end
   assign sign = state_window[0];
-  assign raw  = {state_window[0], peek};
-  assign word = keep_mask & W'(raw) | ~keep_mask & (rep ? above : {1'b0, high}) | sign_word;
+  assign word = keep_mask & W'(peek) | ~keep_mask & ({1'b0, high} | above & {W{rep}}) | sign_word;
 
   // The bit buffer: an arriving word goes to slot wr mod WindowWords.
   always_ff @(posedge clk_i) begin
@@ -380,17 +390,17 @@ module ans_lane #(
   end
   `WS_ASSUME(!start_i || cfg_count_i == 0 || (cfg_i.table_log >= 4'(ws_pkg::TableLogMin) && cfg_i.table_log <= 4'(TableLog)),
              "cfg_i.table_log outside TableLogMin..TableLogMax")
-  `WS_ASSUME(!start_i || cfg_count_i == 0 || (cfg_i.raw_bits == cfg_i.low_bits + 5'd1 && cfg_i.raw_bits <= 5'(RawBitsMax)),
-             "cfg_i.raw_bits is not low_bits + 1 or wider than the lane's raw field")
   `WS_ASSUME(!start_i || cfg_count_i == 0 || ((cfg_i.pattern_bits == 6'd16 || cfg_i.pattern_bits == 6'd32) &&
                           cfg_i.pattern_bits <= 6'(W)), "cfg_i.pattern_bits is not 16 or 32 or is wider than the lane")
   `WS_ASSUME(!start_i || cfg_count_i == 0 || !cfg_i.repeat_enable || (cfg_i.repeat_distance >= 16'd1 &&
-             cfg_i.repeat_distance <= 16'(HistoryDepth) && cfg_i.repeat_raw_bits <= 5'(RawBitsMax)),
-             "cfg_i.repeat_distance outside 1..HistoryDepth or repeat_raw_bits too wide")
+             cfg_i.repeat_distance <= 16'(HistoryDepth)), "cfg_i.repeat_distance outside 1..HistoryDepth")
   `WS_ASSUME(start_i || !has_more_o || (cfg_i == cfg_at_start_q && cfg_count_i == count_at_start_q),
              "configuration changed while the lane was busy")
   // The table, as golden writes it.
   `WS_ASSUME(!decode || !rep || cfg_i.repeat_enable, "a REPEAT table entry without cfg_i.repeat_enable")
+  `WS_ASSUME(!state_en || (entry_ctrl.keep_lo <= entry_ctrl.keep_hi &&
+                           32'(entry_ctrl.keep_hi) <= 32'(RawBitsMax - 1) && !(rep && (has_sign || high != '0))),
+             "a table entry with keep_lo > keep_hi, keep_hi > RawBitsMax - 1, or a REPEAT with a sign or pattern bits")
   `WS_ASSUME(!state_en || (32'(next_state) >> cfg_i.table_log) == 0, "a table entry leads outside the table")
   // The lane's own rules.
   `WS_ASSERT(!(word_arrives && last_taken_q), "took a word after the stream's last")

@@ -40,31 +40,31 @@ package ws_pkg;
   } lane_error_e;
 
   // ANS decoder configuration registers, written before start and static until the decoder is idle (docs/FORMAT.md 12.1); fields from the most significant
-  localparam int AnsCfgBits = 42;
+  localparam int AnsCfgBits = 27;
   localparam int AnsCfgPatternBitsWidth = 6;
   localparam int AnsCfgTableLogWidth = 4;
-  localparam int AnsCfgRawBitsWidth = 5;
-  localparam int AnsCfgLowBitsWidth = 5;
   localparam int AnsCfgRepeatEnableWidth = 1;
-  localparam int AnsCfgRepeatRawBitsWidth = 5;
   localparam int AnsCfgRepeatDistanceWidth = 16;
   typedef struct packed {
-    logic [5:0]   pattern_bits;     // [41:36] P, the tensor's pattern width: the raw sign goes to bit P-1
-    logic [3:0]   table_log;        // [35:32] L, the tensor's table log (TableLogMin..TableLogMax)
-    logic [4:0]   raw_bits;         // [31:27] raw field of a normal symbol: sign and low fraction bits
-    logic [4:0]   low_bits;         // [26:22] low fraction bits: the raw field without its sign
-    logic         repeat_enable;    // [21:21] the table has a REPEAT symbol
-    logic [4:0]   repeat_raw_bits;  // [20:16] raw bits of a REPEAT symbol: P - repeat_bits
+    logic [5:0]   pattern_bits;     // [26:21] P, the tensor's pattern width: a raw sign goes to bit P-1
+    logic [3:0]   table_log;        // [20:17] L, the tensor's table log (TableLogMin..TableLogMax)
+    logic         repeat_enable;    // [16:16] the table has a REPEAT symbol
     logic [15:0]  repeat_distance;  // [15:0] REPEAT distance in lane symbols (C / K), at most the lane's history depth
   } ans_cfg_t;
 
-  // a decode table word above its pattern field: word = {table_ctrl, pattern[W-2:0]} for a decoder of pattern width W (docs/FORMAT.md 12.1); fields from the most significant
-  localparam int TableCtrlBits = 17;
+  // a decode table word above its pattern field: word = {table_ctrl, pattern[W-2:0]} for a decoder of pattern width W; output word = raw bits at [keep_lo, keep_hi) | the other bits from the pattern field (or, for REPEAT, the history word) | the sign at bit pattern_bits-1 when has_sign (docs/FORMAT.md 12.1); fields from the most significant
+  localparam int TableCtrlBits = 28;
   localparam int TableCtrlRepeatSymbolWidth = 1;
+  localparam int TableCtrlHasSignWidth = 1;
+  localparam int TableCtrlKeepHiWidth = 5;
+  localparam int TableCtrlKeepLoWidth = 5;
   localparam int TableCtrlNextBaseWidth = 12;
   localparam int TableCtrlNumBitsWidth = 4;
   typedef struct packed {
-    logic         repeat_symbol;  // [16:16] the state's symbol is REPEAT
+    logic         repeat_symbol;  // [27:27] the state's symbol is REPEAT: the bits outside [keep_lo, keep_hi) come from the word repeat_distance lane symbols back
+    logic         has_sign;       // [26:26] the raw field ends with a sign, which goes to bit pattern_bits-1
+    logic [4:0]   keep_hi;        // [25:21] raw bits land at output bits [keep_lo, keep_hi)
+    logic [4:0]   keep_lo;        // [20:16] lowest output bit a raw bit lands at; the raw field is keep_hi - keep_lo + has_sign bits long
     logic [11:0]  next_base;      // [15:4] next state = next_base + the state bits read
     logic [3:0]   num_bits;       // [3:0] state bits read after the raw field
   } table_ctrl_t;

@@ -33,8 +33,9 @@ void write_ans_vectors(const std::string& directory, const golden::TensorSetup& 
   std::filesystem::create_directories(dir, error);
   if (error) throw golden::OutputError(directory + ": cannot create the directory: " + error.message());
   const contract::AnsCfg& c = s.cfg;
-  std::vector<uint64_t> config = {s.lanes.size(), c.table_log,       c.raw_bits,        c.low_bits,     c.pattern_bits,
-                                  c.repeat_enable, c.repeat_raw_bits, c.repeat_distance, expected.size()};
+  // docs/FORMAT.md 12.3; the raw fields are per table word (table.hex).
+  std::vector<uint64_t> config = {s.lanes.size(),  c.table_log,       c.pattern_bits,
+                                  c.repeat_enable, c.repeat_distance, expected.size()};
   for (const auto& lane : s.lanes) config.push_back(lane.count);
   for (const auto& lane : s.lanes) config.push_back(lane.words.size());
   write_hex(dir / "config.hex", config);

@@ -74,7 +74,7 @@ void RtlAnsEngineT<Model, Lanes, Width>::load(const golden::TensorSetup& s) {
     dut_->tick();
   }
   m.table_we_i = 0;
-  m.cfg_i = s.cfg.pack();
+  m.cfg_i = static_cast<std::remove_reference_t<decltype(m.cfg_i)>>(s.cfg.pack());
   for (int k = 0; k < kLanes; ++k) {
     const uint64_t count = static_cast<size_t>(k) < s.lanes.size() ? s.lanes[static_cast<size_t>(k)].count : 0;
     set_field(m.cfg_count_i, contract::kLaneCountWidth * k, contract::kLaneCountWidth, count);

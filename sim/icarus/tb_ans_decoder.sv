@@ -7,9 +7,9 @@
 // error, or when no row leaves for 10000 cycles.
 // Plusargs: +vectors=DIR (required), +seed=N (default 1).
 // Vector files (one hex value a line): config.hex = lanes K, table_log,
-// raw_bits, low_bits, pattern_bits, repeat, repeat_raw_bits, repeat_distance,
-// weights N, K symbol counts, K word counts; table.hex; lane<k>.hex;
-// expected.hex (weight r*K + k is lane k's word in row r).
+// pattern_bits, repeat, repeat_distance, weights N, K symbol counts, K word
+// counts; table.hex (each word says where its symbol's raw bits go);
+// lane<k>.hex; expected.hex (weight r*K + k is lane k's word in row r).
 module tb_ans_decoder #(
   parameter int Lanes        = 4,   // >= the tensor's lane count
   parameter int PatternWidth = 16,
@@ -77,8 +77,10 @@ module tb_ans_decoder #(
 
   always #5 clk = ~clk;
 
-  localparam int MaxFileLanes = 64;  // config.hex holds 9 + 2K values
-  logic [63:0]              config_mem [9 + 2 * MaxFileLanes];
+  localparam int HeadValues   = 6;   // config.hex: the values before the K symbol counts
+  localparam int MaxFileLanes = 64;  // config.hex holds HeadValues + 2K values
+  localparam int ConfigValues = HeadValues + 2 * MaxFileLanes;
+  logic [63:0]              config_mem [ConfigValues];
   logic [TableWidth-1:0]    table_mem [1 << TableLogMax];
   logic [31:0]              stream_mem [Lanes * MaxWords];
   logic [31:0]              expected_mem [MaxWeights];
@@ -95,23 +97,23 @@ module tb_ans_decoder #(
   logic   running = 1'b0;
   string  dir;
 
-  // config.hex has 9 + 2K lines; $readmemh would want their number up front.
+  // config.hex has HeadValues + 2K lines; $readmemh would want their number up front.
   task automatic read_config(input string path);
     integer fd, n;
     logic [63:0] value;
-    for (int i = 0; i < 9 + 2 * MaxFileLanes; i++) config_mem[i] = '0;
+    for (int i = 0; i < ConfigValues; i++) config_mem[i] = '0;
     fd = $fopen(path, "r");
     if (fd == 0) begin
       $display("FAIL cannot open %s", path);
       $fatal(1);
     end
     n = 0;
-    while (!$feof(fd) && n < 9 + 2 * MaxFileLanes) begin
+    while (!$feof(fd) && n < ConfigValues) begin
       if ($fscanf(fd, "%h\n", value) == 1) begin
         config_mem[n] = value;
         n = n + 1;
       end else begin
-        n = 9 + 2 * MaxFileLanes;
+        n = ConfigValues;
       end
     end
     $fclose(fd);
@@ -126,15 +128,15 @@ module tb_ans_decoder #(
     rng_state = seed;
     read_config({dir, "/config.hex"});
     lanes_used = int'(config_mem[0]);
-    weights    = int'(config_mem[8]);
+    weights    = int'(config_mem[5]);
     if (lanes_used < 1 || lanes_used > Lanes || weights > MaxWeights) begin
       $display("FAIL seed %0d: %0d lanes, %0d weights do not fit the testbench (Lanes %0d)",
                seed, lanes_used, weights, Lanes);
       $fatal(1);
     end
     for (int k = 0; k < Lanes; k++) begin
-      lane_count[k] = k < lanes_used ? int'(config_mem[9 + k]) : 0;
-      lane_words[k] = k < lanes_used ? int'(config_mem[9 + lanes_used + k]) : 0;
+      lane_count[k] = k < lanes_used ? int'(config_mem[HeadValues + k]) : 0;
+      lane_words[k] = k < lanes_used ? int'(config_mem[HeadValues + lanes_used + k]) : 0;
       sent[k] = 0;
       if (lane_words[k] > MaxWords) begin
         $display("FAIL seed %0d: lane %0d has %0d words, more than %0d", seed, k, lane_words[k], MaxWords);
@@ -160,12 +162,9 @@ module tb_ans_decoder #(
     end
     table_we            <= 1'b0;
     cfg.table_log       <= AnsCfgTableLogWidth'(config_mem[1]);
-    cfg.raw_bits        <= AnsCfgRawBitsWidth'(config_mem[2]);
-    cfg.low_bits        <= AnsCfgLowBitsWidth'(config_mem[3]);
-    cfg.pattern_bits    <= AnsCfgPatternBitsWidth'(config_mem[4]);
-    cfg.repeat_enable   <= config_mem[5] != 0;
-    cfg.repeat_raw_bits <= AnsCfgRepeatRawBitsWidth'(config_mem[6]);
-    cfg.repeat_distance <= AnsCfgRepeatDistanceWidth'(config_mem[7]);
+    cfg.pattern_bits    <= AnsCfgPatternBitsWidth'(config_mem[2]);
+    cfg.repeat_enable   <= config_mem[3] != 0;
+    cfg.repeat_distance <= AnsCfgRepeatDistanceWidth'(config_mem[4]);
     for (int k = 0; k < Lanes; k++) cfg_count[k*CountWidth +: CountWidth] <= CountWidth'(lane_count[k]);
     start <= 1'b1;
     @(posedge clk);

@@ -80,6 +80,19 @@ TEST(CliVp, EveryLinearLayerMeetsItsFloorOnTheDecodedFile) {
   }
 }
 
+// sim decodes vp containers through the hardware model and checks every weight against golden.
+TEST(CliVp, SimRunsVpContainersBitExact) {
+  Scratch scratch;
+  ASSERT_EQ(weightstream("encode " + kModel + " -o " + scratch / "vp.wsc --as bf16 --method vp --quality sqnr=20dB").exit_code, 0);
+  const ProcessResult r = weightstream("sim " + scratch / "vp.wsc --engine hls --stall 0.3 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["bit_exact"], true);
+  EXPECT_EQ(report["weights"], 260032);
+  EXPECT_EQ(report["quantized_tensors_skipped"], 0);
+  EXPECT_EQ(report["tensors"].size(), 47u);
+}
+
 TEST(CliVp, PerRowFloorHoldsForEveryRow) {
   Scratch scratch;
   ProcessResult r =

@@ -2,7 +2,9 @@
 // table RAM's contents unconstrained, reset held in the first cycle. The
 // assumptions inside the lane hold the environment to its side: the input
 // word stream keeps the stream rules, the registers are legal at start_i and
-// static while the lane works, the table's entries stay inside the table.
+// static while the lane works, the table's entries stay inside the table and
+// keep the table word's rules (keep_lo <= keep_hi <= the lane's widest kept
+// bit, no sign on a REPEAT), whatever they place where.
 // What is proven, for every table and every stream: the output stream keeps
 // the stream rules (a word offered and not taken stays, unchanged), no word
 // is taken after the stream's last, the bit buffer never holds more words

@@ -55,22 +55,23 @@ int main() {
 
   // Table log 5, one symbol holding every state: num_bits 0 and next state =
   // state, so a lane stream is 5 zero bits (state 0) then 8 raw bits a
-  // symbol (sign and 7 low fraction bits, bf16 with no joint bits).
+  // symbol: 7 bits placed at [3, 10) above the pattern bits 0b101, then the
+  // sign.
   constexpr int kSymbols = 64, kLanes = 4;
+  constexpr uint32_t kPattern = 0b101, kKeepLo = 3;
   for (uint32_t u = 0; u < 32; ++u) {
-    decoder.write_table(u, ws::contract::pack_table_word(16, {0, u, 0}, 0));
+    const ws::contract::TableCtrl ctrl{.has_sign = 1, .keep_hi = kKeepLo + 7, .keep_lo = kKeepLo, .next_base = u};
+    decoder.write_table(u, ws::contract::pack_table_word(16, ctrl, kPattern));
   }
   ws::contract::AnsCfg cfg;
   cfg.pattern_bits = 16;
   cfg.table_log = 5;
-  cfg.raw_bits = 8;
-  cfg.low_bits = 7;
   std::array<uint64_t, 4> counts{};
   counts.fill(kSymbols);
   decoder.configure(cfg, counts);
   decoder.start();
   // Raw field of symbol j on lane k: (j + k) & 0xff; the word is that raw
-  // field's low 7 bits with its top bit as the sign.
+  // field's low 7 bits at [3, 10) over the pattern, with its top bit as the sign.
   constexpr int kWords = (5 + 8 * kSymbols + 31) / 32;
   uint32_t stream[kLanes][kWords] = {};
   for (int k = 0; k < kLanes; ++k) {
@@ -97,7 +98,7 @@ int main() {
     if (row.valid && ready) {
       for (int k = 0; k < kLanes; ++k) {
         const uint32_t raw = static_cast<uint32_t>(rows + k) & 0xff;
-        const uint32_t expected = (raw & 0x7f) | ((raw >> 7) << 15);
+        const uint32_t expected = kPattern | ((raw & 0x7f) << kKeepLo) | ((raw >> 7) << 15);
         if (row.words[k] != expected) return fail("the ANS decoder decoded a wrong word");
       }
       ++rows;
