@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "golden/entropy/bit_stream.hpp"
@@ -400,7 +401,7 @@ Allocation local_search(const Model& md, Allocation a, const QualityFloor& floor
   for (;;) {
     const double bits = model_bits(md, a);
     double best_bits = bits - 1e-9;
-    Allocation best;
+    std::optional<Allocation> best;
     const auto consider = [&](Allocation&& c) {
       const double b = model_bits(md, c);
       if (b < best_bits && feasible(md, c, floor)) best_bits = b, best = std::move(c);
@@ -425,8 +426,8 @@ Allocation local_search(const Model& md, Allocation a, const QualityFloor& floor
         consider(std::move(c));
       }
     }
-    if (best.mantissa.empty() && best.cut == 0) break;
-    a = std::move(best);
+    if (!best) break;
+    a = std::move(*best);
   }
   return a;
 }

@@ -109,7 +109,6 @@ double pattern_value(DType dtype, uint32_t pattern) {
 
 VpEncoder::VpEncoder(const VpTable& table) : table_(table) {
   check_table(table_, "encoder");
-  const FieldLayout l = table_.layout();
   for (size_t i = 0; i < table_.symbols.size(); ++i) {
     const VpSymbol& s = table_.symbols[i];
     if (s.cls == SymbolClass::Zero) zero_symbol_ = static_cast<int>(i);
@@ -120,7 +119,6 @@ VpEncoder::VpEncoder(const VpTable& table) : table_(table) {
     // Within a symbol the grid is uniform (one exponent field).
     step_.push_back(s.mantissa_bits ? pattern_value(table_.dtype, p.pattern + (1u << p.keep_lo)) - first_.back() : 0.0);
   }
-  (void)l;
 }
 
 VpCode VpEncoder::encode(double value) const {
@@ -275,8 +273,8 @@ VpSymbol binade_symbol(const FieldLayout& l, int x, int bits) {
 
 // Aligned blocks covering fraction values [from, to) of a `bits`-bit fraction
 // (top-aligned in the dtype): each a prefix of the block's fixed bits.
-std::vector<VpSymbol> fraction_blocks(const FieldLayout& l, uint32_t exponent, int bits, uint32_t from, uint32_t to,
-                                      SymbolClass cls, bool has_sign) {
+std::vector<VpSymbol> fraction_blocks(uint32_t exponent, int bits, uint32_t from, uint32_t to, SymbolClass cls,
+                                      bool has_sign) {
   std::vector<VpSymbol> out;
   while (from < to) {
     int size_log = 0;  // the largest aligned block from `from` inside [from, to)
@@ -285,7 +283,6 @@ std::vector<VpSymbol> fraction_blocks(const FieldLayout& l, uint32_t exponent, i
     out.push_back({cls, exponent, j, from >> size_log, size_log, has_sign});
     from += 1u << size_log;
   }
-  (void)l;
   return out;
 }
 
@@ -323,13 +320,13 @@ VpTable float_table(int exponent_bits, int mantissa_bits, bool nan_all_ones, DTy
     // The all-ones exponent is finite but for its all-ones fraction (NaN).
     const VpSymbol top = binade_symbol(l, all_ones - bias, mantissa_bits);
     for (const VpSymbol& s :
-         fraction_blocks(l, top.exponent, mantissa_bits, 0, (1u << mantissa_bits) - 1, SymbolClass::Finite, true)) {
+         fraction_blocks(top.exponent, mantissa_bits, 0, (1u << mantissa_bits) - 1, SymbolClass::Finite, true)) {
       t.symbols.push_back(s);
     }
     t.symbols.push_back({SymbolClass::Special, all_ones_exponent(l), 1, 1, 0, true});
   } else {
     // Infinity (fraction 0) and the NaNs (fractions 1 .. 2^M - 1).
-    for (const VpSymbol& s : fraction_blocks(l, all_ones_exponent(l), mantissa_bits, 0, 1u << mantissa_bits,
+    for (const VpSymbol& s : fraction_blocks(all_ones_exponent(l), mantissa_bits, 0, 1u << mantissa_bits,
                                              SymbolClass::Special, true)) {
       t.symbols.push_back(s);
     }
