@@ -1,5 +1,6 @@
 // Writes seed inputs for the fuzz targets: small valid containers (every
-// dtype, several lane counts, REPEAT, table reuse) and table+lane inputs.
+// dtype, several lane counts, REPEAT, table reuse, variable-precision tensors)
+// and table+lane inputs.
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "golden/container/wsc_container.hpp"
 #include "golden/entropy/normalize.hpp"
 #include "golden/entropy/table_codec.hpp"
+#include "golden/vp/vp_search.hpp"
 
 using namespace ws::golden;
 
@@ -55,6 +57,15 @@ int main(int argc, char** argv) {
       o.max_joint_bits = 2;
       o.min_weights_per_lane = 8;
       write(wsc_dir / ("seed" + std::to_string(n++) + ".wsc"), serialize_wsc(encode_lossless(tensors, o)));
+    }
+  }
+  // Variable-precision tensors (codec 2): the stored table is in the directory.
+  for (const DType dtype : {DType::BF16, DType::F32}) {
+    for (const char* floor : {"sqnr=12dB", "cos=0.999"}) {
+      std::vector<Tensor> tensors = {random_tensor(rng, dtype, 8, 16)};
+      const vp::VpChoice c = vp::choose_vp(tensors[0], vp::parse_quality(floor), {.lanes = 2, .min_weights_per_lane = 8});
+      std::vector<EncodedTensor> encoded = {c.encoded};
+      write(wsc_dir / ("seed" + std::to_string(n++) + ".wsc"), serialize_wsc(encoded));
     }
   }
   // Table + lane inputs in the tans_lane_fuzzer layout.
