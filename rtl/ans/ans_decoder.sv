@@ -93,9 +93,15 @@ module ans_decoder #(
 
 `ifndef SYNTHESIS
   // The row stream keeps the stream rules (a restart abandons a waiting row).
+  // Only the lanes in the row carry data: an idle lane's word is undefined
+  // (X under Icarus until its first symbol).
+  logic [Lanes*PatternWidth-1:0] row_words;
+  for (genvar k = 0; k < Lanes; k++) begin : g_row_words
+    assign row_words[k*PatternWidth +: PatternWidth] = out_mask_o[k] ? out_words_o[k*PatternWidth +: PatternWidth] : '0;
+  end
   stream_checker #(.Width(Lanes * (PatternWidth + 1))) u_out_check (
     .clk_i, .rst_ni, .clear_i (start_i), .valid_i (out_valid_o), .ready_i (out_ready_i),
-    .data_i ({out_mask_o, out_words_o})
+    .data_i ({out_mask_o, row_words})
   );
 `endif
 endmodule
