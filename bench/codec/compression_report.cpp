@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "bench/common/recorded_path.hpp"
 #include "bench/codec/baselines.hpp"
 #include "golden/codec/lossless_codec.hpp"
 #include "golden/container/wsc_container.hpp"
@@ -52,17 +53,6 @@ std::vector<Method> measure(std::span<const Tensor> tensors) {
   return methods;
 }
 
-// The model path as the results record it: relative to project_dir when the
-// model lies under it (compared lexically, so a symlinked models/ still counts),
-// else as given.
-std::string recorded_path(const std::string& path, const std::string& project_dir) {
-  namespace fs = std::filesystem;
-  if (project_dir.empty()) return path;
-  const fs::path relative =
-      fs::absolute(path).lexically_normal().lexically_relative(fs::absolute(project_dir).lexically_normal());
-  if (relative.empty() || *relative.begin() == ".." || relative == ".") return path;
-  return relative.generic_string();
-}
 
 }  // namespace
 
@@ -99,7 +89,7 @@ int main(int argc, char** argv) {
                       static_cast<unsigned long long>(m.bytes), ratio);
         md += row;
       }
-      runs.push_back({{"model", recorded_path(path, project_dir)},
+      runs.push_back({{"model", ws::bench::recorded_path(path, project_dir)},
                       {"as", as},
                       {"original_bytes", original_bytes},
                       {"methods", methods}});

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/recorded_path.hpp"
 #include "golden/formats/posit.hpp"
 #include "golden/model/model_file.hpp"
 #include "golden/quant/model_encoder.hpp"
@@ -144,14 +145,6 @@ void round_numbers(nlohmann::ordered_json& j) {
   }
 }
 
-std::string recorded_path(const std::string& path, const std::string& project_dir) {
-  namespace fs = std::filesystem;
-  if (project_dir.empty()) return path;
-  const fs::path rel =
-      fs::absolute(path).lexically_normal().lexically_relative(fs::absolute(project_dir).lexically_normal());
-  if (rel.empty() || *rel.begin() == ".." || rel == ".") return path;
-  return rel.generic_string();
-}
 
 std::string fmt(const char* f, double v) {
   char buf[64];
@@ -333,7 +326,7 @@ int main(int argc, char** argv) {
   std::string dat_gauss = "\"Gaussian R(D), 6.02 dB/bit\"\n";
   for (int b = 0; b <= 17; ++b) dat_gauss += fmt("%.1f", b) + " " + fmt("%.4f", vp::gaussian_sqnr_db(b)) + "\n";
 
-  const std::string recorded = recorded_path(model, project_dir);
+  const std::string recorded = ws::bench::recorded_path(model, project_dir);
   nlohmann::ordered_json report = {{"model", recorded},
                                    {"tensors", ms.size()},
                                    {"weights", weights},
