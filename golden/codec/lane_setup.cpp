@@ -93,6 +93,10 @@ std::vector<SymbolWord> vp_symbol_words(const vp::VpTable& table) {
   return words;
 }
 
+std::vector<SymbolWord> symbol_words(const EncodedTensor& t) {
+  return t.vp ? vp_symbol_words(*t.vp) : lossless_symbol_words(t);
+}
+
 TensorSetup tensor_setup(const EncodedTensor& t, const TansTable& table, int hardware_width) {
   const FieldLayout layout = t.layout();
   const uint64_t lanes = t.lane_streams.size();
@@ -102,7 +106,7 @@ TensorSetup tensor_setup(const EncodedTensor& t, const TansTable& table, int har
                          .count = t.count,
                          .repeat_enable = t.repeat_distance != 0,
                          .repeat_distance = lanes ? t.repeat_distance / lanes : 0};
-  return tensor_setup(shape, table, t.vp ? vp_symbol_words(*t.vp) : lossless_symbol_words(t), t.lane_streams);
+  return tensor_setup(shape, table, symbol_words(t), t.lane_streams);
 }
 
 namespace {

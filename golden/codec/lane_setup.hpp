@@ -74,6 +74,9 @@ std::vector<SymbolWord> lossless_symbol_words(const EncodedTensor& t);
 // mantissa at [F - j - m, F - j), its sign when it has one.
 std::vector<SymbolWord> vp_symbol_words(const vp::VpTable& table);
 
+// The words of a coded tensor's alphabet: vp_symbol_words or lossless_symbol_words.
+std::vector<SymbolWord> symbol_words(const EncodedTensor& t);
+
 // tensor_setup of a losslessly or variable-precision coded tensor. Throws std::invalid_argument
 // when its patterns are wider than W.
 TensorSetup tensor_setup(const EncodedTensor& t, const TansTable& table, int hardware_width);

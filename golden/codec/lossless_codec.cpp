@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "golden/codec/lane_setup.hpp"
 #include "golden/entropy/bit_stream.hpp"
 #include "golden/entropy/normalize.hpp"
 #include "golden/entropy/table_codec.hpp"
@@ -86,17 +87,10 @@ struct Choice {
   std::vector<uint8_t> table_bytes;
 };
 
-// The raw field's width after each symbol of the tensor's alphabet.
+// The raw field's width after each symbol of the tensor's alphabet, as its table words say.
 std::vector<int> raw_bits_by_symbol(const EncodedTensor& t) {
-  std::vector<int> bits(t.alphabet_size());
-  const FieldLayout layout = t.layout();
-  for (size_t s = 0; s < bits.size(); ++s) {
-    if (t.vp) {
-      bits[s] = vp::placement(*t.vp, t.vp->symbols[s]).raw_bits();
-    } else {
-      bits[s] = s == (size_t{1} << layout.symbol_bits()) ? layout.pattern_bits() - t.repeat_bits : layout.raw_bits();
-    }
-  }
+  std::vector<int> bits;
+  for (const SymbolWord& w : symbol_words(t)) bits.push_back(w.raw_bits());
   return bits;
 }
 

@@ -17,15 +17,18 @@ std::string_view dtype_name(DType t) {
   return "?";
 }
 
+float pattern_to_float(DType dtype, uint32_t pattern) {
+  switch (dtype) {
+    case DType::F32: return std::bit_cast<float>(pattern);
+    case DType::BF16: return std::bit_cast<float>(pattern << 16);
+    case DType::F16: return to_float(Fp16::decode(pattern));
+  }
+  return 0;
+}
+
 std::vector<float> Tensor::to_floats() const {
   std::vector<float> out(bits.size());
-  for (size_t i = 0; i < bits.size(); ++i) {
-    switch (dtype) {
-      case DType::F32: out[i] = std::bit_cast<float>(bits[i]); break;
-      case DType::BF16: out[i] = std::bit_cast<float>(bits[i] << 16); break;
-      case DType::F16: out[i] = to_float(Fp16::decode(bits[i])); break;
-    }
-  }
+  for (size_t i = 0; i < bits.size(); ++i) out[i] = pattern_to_float(dtype, bits[i]);
   return out;
 }
 

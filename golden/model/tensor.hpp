@@ -29,6 +29,9 @@ struct Tensor {
   friend bool operator==(const Tensor&, const Tensor&) = default;
 };
 
+// The value of one pattern of a dtype (exact: every dtype's values are floats).
+float pattern_to_float(DType dtype, uint32_t pattern);
+
 // A tensor's data as a file holds it: each pattern little-endian, in the dtype's bytes.
 std::vector<uint8_t> tensor_bytes(const Tensor& t);
 

@@ -24,13 +24,12 @@ bool is_quantized_matrix(const Tensor& t, bool all) {
   return t.shape.size() == 2 && t.size() > 0 && (all || !is_embedding_or_classifier(t.name));
 }
 
-std::vector<EncodedTensor> encode_with_method(std::span<const Tensor> tensors, const QuantRequest& request,
-                                              const Hessians* hessians, bool all, const LosslessOptions& options,
-                                              const std::function<void(size_t)>& progress) {
+std::vector<EncodedTensor> encode_matrices(std::span<const Tensor> tensors, bool all, const LosslessOptions& options,
+                                           const std::function<EncodedTensor(size_t, const Tensor&)>& code_matrix,
+                                           const std::function<void(size_t)>& progress) {
   std::vector<Tensor> lossless;
   std::vector<size_t> lossless_index;  // where each lossless tensor goes in the full list
   std::vector<EncodedTensor> result(tensors.size());
-  if (find_quant_method(request.method) == nullptr) throw std::invalid_argument("unknown method '" + request.method + "'");
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];
     if (!is_quantized_matrix(t, all)) {
@@ -38,13 +37,7 @@ std::vector<EncodedTensor> encode_with_method(std::span<const Tensor> tensors, c
       lossless_index.push_back(i);
       continue;
     }
-    QuantResult q = quantize_matrix(request, t.name, t.to_floats(), t.shape[0], t.shape[1], hessians);
-    EncodedTensor& e = result[i];
-    e.name = t.name;
-    e.dtype = t.dtype;
-    e.shape = t.shape;
-    e.count = t.size();
-    e.quantized = std::move(q.stored);
+    result[i] = code_matrix(i, t);
     if (progress) progress(i + 1);
   }
   std::vector<EncodedTensor> coded = encode_lossless(lossless, options);
@@ -55,6 +48,23 @@ std::vector<EncodedTensor> encode_with_method(std::span<const Tensor> tensors, c
   }
   if (progress) progress(tensors.size());
   return result;
+}
+
+std::vector<EncodedTensor> encode_with_method(std::span<const Tensor> tensors, const QuantRequest& request,
+                                              const Hessians* hessians, bool all, const LosslessOptions& options,
+                                              const std::function<void(size_t)>& progress) {
+  if (find_quant_method(request.method) == nullptr) throw std::invalid_argument("unknown method '" + request.method + "'");
+  const auto quantise = [&](size_t, const Tensor& t) {
+    QuantResult q = quantize_matrix(request, t.name, t.to_floats(), t.shape[0], t.shape[1], hessians);
+    EncodedTensor e;
+    e.name = t.name;
+    e.dtype = t.dtype;
+    e.shape = t.shape;
+    e.count = t.size();
+    e.quantized = std::move(q.stored);
+    return e;
+  };
+  return encode_matrices(tensors, all, options, quantise, progress);
 }
 
 Tensor dequantized_tensor(const EncodedTensor& e) {

@@ -16,6 +16,13 @@ namespace ws::golden {
 // True for a tensor the method quantises.
 bool is_quantized_matrix(const Tensor& t, bool all);
 
+// Codes every matrix (is_quantized_matrix) with code_matrix(index, tensor) and
+// the other tensors losslessly, table reuse among those renumbered into the
+// full list; `progress` gets the count of tensors done.
+std::vector<EncodedTensor> encode_matrices(std::span<const Tensor> tensors, bool all, const LosslessOptions& options,
+                                           const std::function<EncodedTensor(size_t, const Tensor&)>& code_matrix,
+                                           const std::function<void(size_t)>& progress = {});
+
 // Throws std::invalid_argument for a request a tensor cannot take (naming the
 // tensor), and Error(Internal) when a method's reconstruction differs from
 // decoding its stored form.

@@ -30,33 +30,17 @@ std::pair<std::string, QualityFloor> parse_quality_for(const std::string& text) 
 VpModelEncoding encode_vp_model(std::span<const Tensor> tensors, const VpRequest& request,
                                 const LosslessOptions& lossless, const std::function<void(size_t)>& progress) {
   VpModelEncoding out;
-  out.tensors.resize(tensors.size());
-  std::vector<Tensor> plain;
-  std::vector<size_t> plain_index;  // where each lossless tensor goes in the full list
   VpCodingOptions coding = request.coding;
   coding.lanes = lossless.lanes;
   coding.min_weights_per_lane = lossless.min_weights_per_lane;
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    const Tensor& t = tensors[i];
-    if (!is_quantized_matrix(t, request.all)) {
-      plain.push_back(t);
-      plain_index.push_back(i);
-      continue;
-    }
-    VpTensorOutcome o{i, request.floor_for(t.name), {}, {}};
+  const auto code = [&](size_t index, const Tensor& t) {
+    VpTensorOutcome o{index, request.floor_for(t.name), {}, {}};
     o.choice = choose_vp(t, o.floor, coding);
     o.ecsq = ecsq_for_floor(t, o.floor);
-    out.tensors[i] = o.choice.encoded;
     out.outcomes.push_back(std::move(o));
-    if (progress) progress(i + 1);
-  }
-  std::vector<EncodedTensor> coded = encode_lossless(plain, lossless);
-  for (size_t k = 0; k < coded.size(); ++k) {
-    // Table reuse refers to tensors of the lossless list: renumber into the full list.
-    if (coded[k].table_source >= 0) coded[k].table_source = static_cast<int>(plain_index[coded[k].table_source]);
-    out.tensors[plain_index[k]] = std::move(coded[k]);
-  }
-  if (progress) progress(tensors.size());
+    return out.outcomes.back().choice.encoded;
+  };
+  out.tensors = encode_matrices(tensors, request.all, lossless, code, progress);
   return out;
 }
 

@@ -368,7 +368,7 @@ VpTable table_of(const Model& md, const Allocation& a, int fold, DType dtype) {
 
 std::vector<double> decoded_values(const VpTable& table, const std::vector<VpCode>& codes) {
   std::vector<double> y(codes.size());
-  for (size_t i = 0; i < codes.size(); ++i) y[i] = pattern_value(table.dtype, pattern_of(table, codes[i]));
+  for (size_t i = 0; i < codes.size(); ++i) y[i] = pattern_to_float(table.dtype, pattern_of(table, codes[i]));
   return y;
 }
 

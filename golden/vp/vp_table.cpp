@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "golden/common/error.hpp"
 #include "golden/container/byte_io.hpp"
@@ -89,24 +88,6 @@ uint32_t pattern_of(const VpTable& t, const VpCode& c) {
   return sign | p.pattern | c.mantissa << p.keep_lo;
 }
 
-double pattern_value(DType dtype, uint32_t pattern) {
-  const FieldLayout l = FieldLayout::of(dtype, 0);
-  const bool negative = (pattern >> (l.pattern_bits() - 1)) & 1;
-  const uint32_t e = (pattern >> l.fraction_bits) & all_ones_exponent(l);
-  const uint32_t f = pattern & ((1u << l.fraction_bits) - 1);
-  const int bias = (1 << (l.exponent_bits - 1)) - 1;
-  double v;
-  if (e == all_ones_exponent(l)) {
-    v = f ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
-  } else if (e == 0) {
-    v = std::ldexp(static_cast<double>(f), 1 - bias - l.fraction_bits);
-  } else {
-    v = std::ldexp(static_cast<double>((uint64_t{1} << l.fraction_bits) | f),
-                   static_cast<int>(e) - bias - l.fraction_bits);
-  }
-  return negative ? -v : v;
-}
-
 VpEncoder::VpEncoder(const VpTable& table) : table_(table) {
   check_table(table_, "encoder");
   for (size_t i = 0; i < table_.symbols.size(); ++i) {
@@ -115,9 +96,9 @@ VpEncoder::VpEncoder(const VpTable& table) : table_(table) {
     if (s.cls != SymbolClass::Finite) continue;
     const SymbolPlacement p = placement(table_, s);
     finite_.push_back(static_cast<uint16_t>(i));
-    first_.push_back(pattern_value(table_.dtype, p.pattern));
+    first_.push_back(pattern_to_float(table_.dtype, p.pattern));
     // Within a symbol the grid is uniform (one exponent field).
-    step_.push_back(s.mantissa_bits ? pattern_value(table_.dtype, p.pattern + (1u << p.keep_lo)) - first_.back() : 0.0);
+    step_.push_back(s.mantissa_bits ? pattern_to_float(table_.dtype, p.pattern + (1u << p.keep_lo)) - first_.back() : 0.0);
   }
 }
 

@@ -73,9 +73,6 @@ inline uint32_t raw_field(const VpTable& t, const VpCode& c) {
   return c.mantissa | (s.has_sign && c.sign ? 1u << s.mantissa_bits : 0u);
 }
 
-// The value of a bit pattern of a dtype (exact: every pattern is a double).
-double pattern_value(DType dtype, uint32_t pattern);
-
 // Encoding into a table (docs/FORMAT.md 16.2): the nearest value; halfway
 // cases go up when the lower neighbour's last kept bit (pattern bit keep_lo)
 // is 1, else down, and between zero and the smallest nonzero value to zero;

@@ -29,7 +29,7 @@ std::vector<double> all_values(const VpTable& t) {
     const VpSymbol& sym = t.symbols[s];
     for (int sign = 0; sign <= (sym.has_sign ? 1 : 0); ++sign) {
       for (uint32_t m = 0; m < (1u << sym.mantissa_bits); ++m) {
-        v.push_back(pattern_value(t.dtype, pattern_of(t, {static_cast<uint16_t>(s), sign != 0, m})));
+        v.push_back(pattern_to_float(t.dtype, pattern_of(t, {static_cast<uint16_t>(s), sign != 0, m})));
       }
     }
   }
@@ -58,7 +58,7 @@ void expect_reproduces(const VpTable& table, const std::vector<double>& format_v
   const VpEncoder encoder(table);
   for (size_t i = 0; i < format_values.size(); ++i) {
     const double v = format_values[i];
-    const double back = pattern_value(table.dtype, pattern_of(table, encoder.encode(v)));
+    const double back = pattern_to_float(table.dtype, pattern_of(table, encoder.encode(v)));
     if (std::isnan(v)) {
       ASSERT_TRUE(std::isnan(back)) << "code " << i;
     } else {
@@ -132,7 +132,7 @@ TEST(VpType, EncodingIsTheNearestValue) {
                                                            : std::exp2(log_magnitude(rng));
       a = static_cast<float>(a);
       const VpCode c = encoder.encode(a);
-      const double got = pattern_value(t.dtype, pattern_of(t, c));
+      const double got = pattern_to_float(t.dtype, pattern_of(t, c));
       const auto above = std::ranges::lower_bound(values, a);
       double want;
       if (above == values.end()) {
