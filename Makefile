@@ -46,7 +46,7 @@ regress: build
 sanitize: setup
 	@cmake -S . -B $(BUILD_DIR)-asan -DWS_SANITIZE=ON -DWS_WITH_VERILATOR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR)-asan -j$(JOBS) --target golden_test golden_model_files_test golden_quant_test \
-	    golden_forward_test hls_format_decoders_test hls_ans_decoder_test hls_rules_check cli_test \
+	    golden_forward_test golden_factory_test hls_format_decoders_test hls_token_factory_test hls_ans_decoder_test hls_rules_check cli_test \
 	    cli_robustness_test weightstream
 	ctest --test-dir $(BUILD_DIR)-asan -j$(JOBS) --output-on-failure -L "golden|hls|cli"
 

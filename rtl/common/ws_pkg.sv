@@ -21,6 +21,18 @@ package ws_pkg;
   // width of a lane's symbol count register
   localparam int LaneCountWidth = 32;
 
+  // token factory operands (bf16 weights and activations): magnitudes below 2^FactoryExpMin flush to zero
+  localparam int FactoryExpMin = -32;
+
+  // token factory operands of magnitude 2^FactoryExpMax or more, inf and NaN are operand errors
+  localparam int FactoryExpMax = 16;
+
+  // width of the token factory's column register: a matrix row has 1 .. 2^FactoryColBits - 1 weights
+  localparam int FactoryColBits = 12;
+
+  // token factory accumulator: 16-bit products shifted by up to 2*(FactoryExpMax-FactoryExpMin-1), 2^FactoryColBits of them, and a sign
+  localparam int FactoryAccBits = 123;
+
   // class field of the unpacked form every numeric decoder emits (docs/FORMAT.md 2)
   localparam int NumClassWidth = 2;
   typedef enum logic [1:0] {
@@ -38,6 +50,15 @@ package ws_pkg;
     LaneErrFinalState = 2'd2,       // final state is not the initial one
     LaneErrRepeatTooEarly = 2'd3    // REPEAT with nothing to repeat
   } lane_error_e;
+
+  // why the token factory stopped (docs/FORMAT.md 17)
+  localparam int FactoryErrorWidth = 2;
+  typedef enum logic [1:0] {
+    FactoryErrNone = 2'd0,     // no error
+    FactoryErrOperand = 2'd1,  // a weight or activation is inf, NaN or too large
+    FactoryErrLane = 2'd2,     // an ANS lane stopped with an error
+    FactoryErrConfig = 2'd3    // bad configuration (columns, lanes, period or slots)
+  } factory_error_e;
 
   // ANS decoder configuration registers, written before start and static until the decoder is idle (docs/FORMAT.md 12.1); fields from the most significant
   localparam int AnsCfgBits = 27;

@@ -1,0 +1,71 @@
+// The token factory: K ANS lanes (hls/ans/ans_decoder.hpp) -> each row of
+// decoded bf16 weights broadcast -> B token slots (token_slots.hpp) -> one
+// fp32 result beat per matrix row, as the RTL builds it
+// (rtl/factory/token_factory.sv), cycle for cycle. The slots' ready is the
+// decoder's row ready; a lane that stops with an error stops the run.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "hls/ans/ans_decoder.hpp"
+#include "hls/factory/token_slots.hpp"
+
+namespace ws::hls {
+
+template <int LanesT, int SlotsT, int BankDepthT>
+struct TokenFactoryConfig {
+  using Lane = AnsLaneConfig<16>;  // bf16 weights
+  using Slots = TokenSlotsConfig<LanesT, SlotsT, BankDepthT>;
+  static constexpr int kLanes = LanesT;
+  static constexpr int kSlots = SlotsT;
+  static constexpr int kBankDepth = BankDepthT;
+};
+
+template <class Config>
+class TokenFactory {
+ public:
+  static constexpr int K = Config::kLanes;
+  static constexpr int B = Config::kSlots;
+  using Decoder = AnsDecoder<typename Config::Lane, K>;
+  using Slots = TokenSlots<typename Config::Slots>;
+  using LaneArray = typename Decoder::LaneArray;
+  using LaneOutputArray = typename Decoder::LaneOutputArray;
+  using Result = typename Slots::Result;
+
+  TokenFactory() : decoder_(K) {}
+
+  void write_table(uint32_t address, uint64_t word) { decoder_.write_table(address, word); }
+  void write_activation(int lane, uint32_t address, const typename Slots::ActivationWord& word) {
+    slots_.write_activation(lane, address, word);
+  }
+  void start(const AnsCfg& cfg, const std::array<uint64_t, K>& counts, const FactoryJob& job) {
+    decoder_.configure(cfg, counts);
+    decoder_.start();
+    slots_.start(job);
+  }
+
+  bool busy() const { return slots_.busy(); }
+  bool done() const { return slots_.done(); }
+  FactoryError error() const { return slots_.error(); }
+  const FactoryCounters& counters() const { return slots_.counters(); }
+  const Decoder& decoder() const { return decoder_; }
+  // The result beat offered this cycle (before the edge).
+  const Result& result() const { return slots_.result(); }
+
+  // One clock: the lanes' input offers in, their answers out; the result
+  // beat offered this cycle is result() before the call.
+  void cycle(const LaneArray& in, bool result_ready, LaneOutputArray& out) {
+    bool lane_error = false;
+    for (int k = 0; k < K; ++k) lane_error = lane_error || decoder_.lane(k).error() != LaneError::None;
+    const bool ready = slots_.in_ready(result_ready);
+    const contract::AnsRow row = decoder_.cycle(in, ready, out);
+    slots_.cycle(row, result_ready, lane_error);
+  }
+
+ private:
+  Decoder decoder_;
+  Slots slots_;
+};
+
+}  // namespace ws::hls

@@ -1,0 +1,101 @@
+// The token factory engines behind one interface: the hls model
+// (hls/factory/token_factory.hpp) and the RTL under Verilator
+// (rtl/factory/token_factory.sv) take a table, activation bank words and a
+// start with the ANS registers, lane counts and run registers, then run one
+// clock at a time through the ANS lane ports and the result stream.
+// make_factory_engine() is the one factory; the build's sizing is
+// FactoryBuild (8 lanes of bf16 weights, 16 slots, 256-word banks).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "golden/contract/ans_ports.hpp"
+#include "hls/factory/token_factory.hpp"
+#include "sim/ans/ans_engine.hpp"
+
+namespace ws::sim {
+
+using FactoryBuild = hls::TokenFactoryConfig<8, 16, 256>;
+using hls::FactoryCounters;
+using hls::FactoryJob;
+
+struct FactoryStatus {
+  bool busy = false;
+  bool done = false;
+  contract::FactoryError error = contract::FactoryError::None;
+  FactoryCounters counters;
+};
+
+struct FactoryResultBeat {
+  bool valid = false;
+  std::array<uint32_t, FactoryBuild::kSlots> words{};  // fp32 bits, slot b's in words[b]
+};
+
+class FactoryEngineBase {
+ public:
+  static constexpr int kLanes = FactoryBuild::kLanes;
+  static constexpr int kSlots = FactoryBuild::kSlots;
+  static constexpr int kBankDepth = FactoryBuild::kBankDepth;
+
+  virtual ~FactoryEngineBase() = default;
+  virtual void write_table(uint32_t address, uint64_t word) = 0;
+  // The B activations (bf16) of lane `lane`'s bank at `address`.
+  virtual void write_activation(int lane, uint32_t address, const std::array<uint16_t, kSlots>& word) = 0;
+  // The start pulse: ANS registers and lane counts (kLanes of them), run registers.
+  virtual void start(const contract::AnsCfg& cfg, std::span<const uint64_t> counts, const FactoryJob& job) = 0;
+  // Before the clock edge: the status, the result beat offered.
+  virtual FactoryStatus status() const = 0;
+  virtual FactoryResultBeat result() const = 0;
+  // One clock: in and out hold kLanes entries; result_ready takes the result beat offered.
+  virtual void cycle(std::span<const contract::LaneInputs> in, bool result_ready,
+                     std::span<contract::LaneOutputs> out) = 0;
+  // Lane k's error (the ANS decoder's).
+  virtual contract::LaneError lane_error(int lane) const = 0;
+};
+
+// rtl needs the Verilator component; trace_path: an FST file (rtl only).
+std::unique_ptr<FactoryEngineBase> make_factory_engine(EngineKind kind, const std::string& trace_path = "");
+
+// The hls model as a factory engine.
+class HlsFactoryEngine final : public FactoryEngineBase {
+ public:
+  using Model = hls::TokenFactory<FactoryBuild>;
+  HlsFactoryEngine() : model_(std::make_unique<Model>()) {}
+
+  void write_table(uint32_t address, uint64_t word) override { model_->write_table(address, word); }
+  void write_activation(int lane, uint32_t address, const std::array<uint16_t, kSlots>& word) override {
+    model_->write_activation(lane, address, word);
+  }
+  void start(const contract::AnsCfg& cfg, std::span<const uint64_t> counts, const FactoryJob& job) override {
+    std::array<uint64_t, kLanes> c{};
+    for (size_t k = 0; k < c.size() && k < counts.size(); ++k) c[k] = counts[k];
+    model_->start(cfg, c, job);
+  }
+  FactoryStatus status() const override {
+    return {model_->busy(), model_->done(), model_->error(), model_->counters()};
+  }
+  FactoryResultBeat result() const override {
+    FactoryResultBeat beat;
+    beat.valid = model_->result().valid;
+    beat.words = model_->result().words;
+    return beat;
+  }
+  void cycle(std::span<const contract::LaneInputs> in, bool result_ready,
+             std::span<contract::LaneOutputs> out) override {
+    Model::LaneArray lane_in{};
+    Model::LaneOutputArray lane_out{};
+    std::copy(in.begin(), in.begin() + kLanes, lane_in.begin());
+    model_->cycle(lane_in, result_ready, lane_out);
+    std::copy(lane_out.begin(), lane_out.begin() + kLanes, out.begin());
+  }
+  contract::LaneError lane_error(int lane) const override { return model_->decoder().lane(lane).error(); }
+
+ private:
+  std::unique_ptr<Model> model_;
+};
+
+}  // namespace ws::sim

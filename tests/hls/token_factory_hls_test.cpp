@@ -1,0 +1,175 @@
+// The hls token factory against golden: its multiply and round
+// (hls/factory/mac_arith.hpp) against golden's definition on every bf16
+// operand and random pairs; the whole factory (ANS lanes -> slots) on every
+// matrix of the embedded model with random activations, 1, 4 and 16 slots
+// and random stalls on both sides, against golden's two readings (the bank
+// layout, golden_factory_run, and the plain matrix product, matvec); its
+// rate when nothing stalls; and its errors (bad registers, operands out of
+// range, a damaged stream) stopping the run instead of hanging it.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "golden/factory/factory_job.hpp"
+#include "golden/formats/float_format.hpp"
+#include "hls/factory/mac_arith.hpp"
+#include "sim/factory/factory_engine.hpp"
+#include "sim/factory/factory_run.hpp"
+#include "tests/support/seed.hpp"
+#include "tests/support/stories.hpp"
+
+namespace ws::sim {
+namespace {
+
+namespace gf = golden::factory;
+
+TEST(HlsMacArith, OperandsProductsAndRoundingMatchGolden) {
+  for (uint32_t p = 0; p < 0x10000; ++p) {
+    const gf::Operand g = gf::decode_operand(static_cast<uint16_t>(p));
+    const hls::FactoryOperand h = hls::factory_operand(static_cast<uint16_t>(p));
+    ASSERT_EQ(h.error, g.error) << "pattern " << p;
+    ASSERT_EQ(h.sig, g.sig) << "pattern " << p;
+    if (g.sig != 0) {
+      ASSERT_EQ(h.shift, g.shift) << "pattern " << p;
+    }
+    ASSERT_EQ(h.negative, g.negative) << "pattern " << p;
+  }
+  const uint64_t seed = test::seed_from_env();
+  std::mt19937_64 rng(seed);
+  for (int i = 0; i < 20000; ++i) {
+    gf::Accumulator g = 0;
+    hls::FactoryAcc h;
+    const int terms = 1 + static_cast<int>(rng() % 64);
+    for (int t = 0; t < terms; ++t) {
+      const auto w = static_cast<uint16_t>(rng()), a = static_cast<uint16_t>(rng());
+      bool error = false;
+      g += gf::product(w, a, error);
+      h = h + hls::factory_product(hls::factory_operand(w), hls::factory_operand(a));
+    }
+    ASSERT_EQ(hls::factory_round(h), gf::round_to_fp32(g)) << "seed " << seed << " sum " << i;
+  }
+}
+
+std::vector<uint16_t> random_activations(std::mt19937_64& rng, size_t n) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<uint16_t> x(n);
+  for (auto& v : x) v = rng() % 16 == 0 ? 0 : static_cast<uint16_t>(golden::Bf16::encode(2.0 * normal(rng)));
+  return x;
+}
+
+struct Case {
+  gf::FactoryJob job;
+  std::vector<uint16_t> x;  // slots x cols
+};
+
+Case make_case(const golden::Tensor& t, const golden::TensorSetup& setup, int slots, std::mt19937_64& rng) {
+  Case c;
+  c.job.rows = static_cast<uint32_t>(t.shape[0]);
+  c.job.cols = static_cast<uint32_t>(t.shape[1]);
+  c.job.lanes = static_cast<uint32_t>(setup.lanes.size());
+  c.job.period = gf::factory_period(c.job.cols, c.job.lanes);
+  c.job.slots = static_cast<uint32_t>(slots);
+  c.x = random_activations(rng, static_cast<size_t>(slots) * c.job.cols);
+  return c;
+}
+
+TEST(HlsTokenFactory, EveryMatrixBitExactUnderRandomStalls) {
+  const uint64_t seed = test::seed_from_env();
+  std::mt19937_64 rng(seed);
+  const test::EncodedStories e = test::encoded_stories(8);
+  HlsFactoryEngine engine;
+  uint64_t weights = 0, cycles = 0, checked = 0;
+  for (size_t i = 0; i < e.encoded.size(); ++i) {
+    const golden::Tensor& t = e.tensors[i];
+    if (t.shape.size() != 2) continue;
+    const golden::TensorSetup setup = e.setup(i, 16);
+    const std::vector<uint32_t> w = golden::decode_tensor_setup(setup).weights;
+    for (const int slots : {1, 4, 16}) {
+      const Case c = make_case(t, setup, slots, rng);
+      const gf::ActivationImage image(c.x, c.job.cols, c.job.lanes, slots, FactoryEngineBase::kSlots);
+      std::vector<uint32_t> expected;
+      ASSERT_TRUE(gf::golden_factory_run(w, c.job, image, expected));
+      // golden's second reading: the plain product, slot-major.
+      std::vector<uint16_t> w16(w.begin(), w.end());
+      std::vector<uint32_t> plain(static_cast<size_t>(slots) * c.job.rows);
+      ASSERT_TRUE(gf::matvec(w16, c.job.rows, c.job.cols, c.x, slots, plain));
+      for (uint32_t r = 0; r < c.job.rows; ++r) {
+        for (int b = 0; b < slots; ++b) ASSERT_EQ(expected[r * slots + b], plain[b * c.job.rows + r]) << t.name;
+      }
+      const FactoryRunResult run = run_factory(engine, setup, c.job, image, {0, 0.3, 0.3, seed + i, 100000});
+      ASSERT_FALSE(run.hung) << t.name;
+      ASSERT_EQ(run.status.error, contract::FactoryError::None) << t.name << ": " << to_text(run.status.error);
+      ASSERT_EQ(run.results.size(), expected.size()) << t.name;
+      for (size_t n = 0; n < expected.size(); ++n) {
+        ASSERT_EQ(run.results[n], expected[n]) << "seed " << seed << " tensor " << t.name << " slots " << slots
+                                               << " row " << n / slots << " slot " << n % slots;
+      }
+      EXPECT_EQ(run.status.counters.weights, w.size());
+      EXPECT_EQ(run.status.counters.macs, w.size() * slots);
+      weights += w.size();
+      cycles += run.cycles;
+      checked += expected.size();
+    }
+  }
+  std::printf("%llu results checked, %llu weights in %llu cycles with 30%% stalls\n",
+              static_cast<unsigned long long>(checked), static_cast<unsigned long long>(weights),
+              static_cast<unsigned long long>(cycles));
+}
+
+TEST(HlsTokenFactory, EightLanesKeepEveryMacBusy) {
+  std::mt19937_64 rng(7);
+  const test::EncodedStories e = test::encoded_stories(8);
+  HlsFactoryEngine engine;
+  for (const char* name : {"layers.0.w1", "layers.0.w2"}) {  // 172 columns: rows end mid-beat
+    const size_t i = e.index_of(name);
+    const golden::TensorSetup setup = e.setup(i, 16);
+    ASSERT_EQ(setup.lanes.size(), 8u) << name;
+    const Case c = make_case(e.tensors[i], setup, 16, rng);
+    const gf::ActivationImage image(c.x, c.job.cols, c.job.lanes, 16, FactoryEngineBase::kSlots);
+    const FactoryRunResult run = run_factory(engine, setup, c.job, image, {});
+    const double utilisation =
+        double(run.status.counters.macs) / (double(run.cycles) * FactoryEngineBase::kLanes * 16);
+    std::printf("%s: %llu weights in %llu cycles, MAC utilisation %.4f\n", name,
+                static_cast<unsigned long long>(run.status.counters.weights),
+                static_cast<unsigned long long>(run.cycles), utilisation);
+    EXPECT_GE(utilisation, 0.98) << name;
+  }
+}
+
+TEST(HlsTokenFactory, ErrorsStopTheRun) {
+  std::mt19937_64 rng(11);
+  const test::EncodedStories e = test::encoded_stories(4);
+  HlsFactoryEngine engine;
+  const size_t i = e.index_of("layers.0.wq");
+  const golden::TensorSetup setup = e.setup(i, 16);
+  Case c = make_case(e.tensors[i], setup, 2, rng);
+
+  gf::FactoryJob bad = c.job;
+  bad.cols = 3;  // fewer columns than lanes
+  gf::ActivationImage image(c.x, c.job.cols, c.job.lanes, 2, FactoryEngineBase::kSlots);
+  FactoryRunResult run = run_factory(engine, setup, bad, image, {});
+  EXPECT_EQ(run.status.error, contract::FactoryError::Config);
+  EXPECT_EQ(run.cycles, 0u);
+
+  c.x[5] = 0x7FC0;  // NaN
+  image = gf::ActivationImage(c.x, c.job.cols, c.job.lanes, 2, FactoryEngineBase::kSlots);
+  run = run_factory(engine, setup, c.job, image, {});
+  EXPECT_EQ(run.status.error, contract::FactoryError::Operand);
+  EXPECT_FALSE(run.hung);
+
+  golden::TensorSetup truncated = setup;
+  truncated.lanes[1].words.resize(truncated.lanes[1].words.size() / 2);
+  c.x[5] = 0;
+  image = gf::ActivationImage(c.x, c.job.cols, c.job.lanes, 2, FactoryEngineBase::kSlots);
+  run = run_factory(engine, truncated, c.job, image, {});
+  EXPECT_EQ(run.status.error, contract::FactoryError::Lane);
+  EXPECT_EQ(engine.lane_error(1), contract::LaneError::StreamEndsEarly);
+  EXPECT_FALSE(run.hung);
+}
+
+}  // namespace
+}  // namespace ws::sim
