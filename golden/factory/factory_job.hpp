@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <numeric>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "golden/factory/factory_arith.hpp"
@@ -51,6 +52,11 @@ class ActivationImage {
         for (int b = 0; b < slots; ++b) words_[index(k, a) + b] = x[static_cast<size_t>(b) * cols + col];
       }
     }
+  }
+  // An image as device memory holds it (data() of another image).
+  ActivationImage(std::vector<uint16_t> words, uint32_t lanes, uint32_t period, int built_slots)
+      : lanes_(lanes), period_(period), built_slots_(built_slots), words_(std::move(words)) {
+    words_.resize(static_cast<size_t>(lanes) * period * built_slots, 0);
   }
   uint32_t lanes() const { return lanes_; }
   uint32_t period() const { return period_; }

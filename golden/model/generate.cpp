@@ -31,7 +31,11 @@ std::vector<std::vector<int>> generate(const Llama2Weights& weights, int batch, 
   if (!(options.temperature >= 0.0f)) throw std::invalid_argument("temperature must be 0 or more");
   const int vocab = weights.config.vocab_size;
   const std::vector<int> prompt = options.prompt.empty() ? std::vector<int>{kBosToken} : options.prompt;
-  for (int id : prompt) {
+  std::vector<int> first(batch, prompt[0]);
+  for (size_t b = 0; b < options.first_tokens.size() && b < first.size(); ++b) first[b] = options.first_tokens[b];
+  std::vector<int> checked = prompt;
+  checked.insert(checked.end(), first.begin(), first.end());
+  for (int id : checked) {
     if (id < 0 || id >= vocab) {
       throw std::invalid_argument("prompt token " + std::to_string(id) + " outside the vocabulary (0.." +
                                   std::to_string(vocab - 1) + ")");
@@ -41,8 +45,9 @@ std::vector<std::vector<int>> generate(const Llama2Weights& weights, int batch, 
   Llama2Forward forward(weights, batch, backend);
   std::vector<RunCRandom> rngs;
   for (int b = 0; b < batch; ++b) rngs.emplace_back(options.seed + static_cast<uint64_t>(b));
-  std::vector<std::vector<int>> sequences(batch, std::vector<int>{prompt[0]});
-  std::vector<int> tokens(batch, prompt[0]);
+  std::vector<std::vector<int>> sequences(batch);
+  for (int b = 0; b < batch; ++b) sequences[b] = {first[b]};
+  std::vector<int> tokens = first;
   std::vector<bool> running(batch, true);
   std::vector<float> logits(vocab);
   for (int pos = 0; pos < steps && std::ranges::find(running, true) != running.end(); ++pos) {

@@ -44,6 +44,7 @@ struct GenerateOptions {
   float temperature = 0.0f;
   uint64_t seed = 0;
   std::vector<int> prompt;  // empty: BOS alone
+  std::vector<int> first_tokens;  // sequence b starts from first_tokens[b] instead of the prompt's first
   bool stop_at_bos = true;
 };
 

@@ -1,0 +1,49 @@
+// The weights the token factory computes with: every linear matrix of a
+// llama2 model (q, k, v, o, w1, w2, w3 of each layer and the classifier) as
+// bf16, coded for the 8-lane bf16 decoder, losslessly or in the
+// variable-precision type at a quality floor (encode --method vp). The
+// classifier (the embedding in stories260K) stays lossless: small tensors stay
+// out of the lossy path. Each matrix keeps its hardware setup (table words,
+// registers, lane streams) and golden's decode of the coded tensor, the
+// weights the golden reference multiplies with.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "golden/codec/lane_setup.hpp"
+#include "golden/model/llama2_weights.hpp"
+
+namespace ws::host {
+
+struct DeviceMatrix {
+  std::string name;
+  int64_t rows = 0, cols = 0;
+  golden::TensorSetup setup;
+  std::vector<uint16_t> weights;  // golden's decode of the coded tensor, bf16, row-major
+  uint64_t coded_bytes = 0;       // lane streams and the table as the container stores them
+  bool vp = false;
+};
+
+struct DeviceModelOptions {
+  std::string method = "lossless";  // lossless | vp
+  std::string quality = "sqnr=30dB";  // vp: the floor of every linear matrix but the classifier
+  int lanes = 8;
+};
+
+struct DeviceModel {
+  std::string method;
+  std::vector<DeviceMatrix> matrices;
+  uint64_t weights() const;
+  uint64_t coded_bytes() const;
+  // Throws golden::Error (Internal) for a name the model has no matrix of.
+  const DeviceMatrix& find(const std::string& name) const;
+};
+
+// Throws golden::Error (Usage) for an unknown method or a bad floor.
+DeviceModel encode_device_model(const golden::Llama2Weights& weights, const DeviceModelOptions& options,
+                                const std::function<void(size_t, size_t)>& progress = {});
+
+}  // namespace ws::host
