@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -18,6 +19,7 @@
 #include "golden/model/llama2c_reader.hpp"
 #include "golden/quant/scaled_rounding.hpp"
 #include "host/commands/commands.hpp"
+#include "host/driver/factory_generate.hpp"
 #include "host/support/exit_codes.hpp"
 #include "host/support/install_paths.hpp"
 #include "host/support/progress.hpp"
@@ -102,6 +104,84 @@ nlohmann::json lossless_job(const golden::Llama2Model& model, const std::vector<
   return report;
 }
 
+// The token factory's LUTs, DSPs and block RAMs from the last `make synth`
+// (bench/results/synth.json, installed next to the models), or null.
+nlohmann::json last_synth_of(const std::string& block) {
+  std::ifstream in(models_dir().parent_path() / "synth.json");
+  if (!in) return nullptr;
+  const nlohmann::json synth = nlohmann::json::parse(in, nullptr, false);
+  if (synth.is_discarded() || !synth.contains("entries")) return nullptr;
+  for (const nlohmann::json& e : synth["entries"]) {
+    if (e.value("block", "") == block) {
+      return {{"luts", e.value("luts", 0)}, {"ffs", e.value("ffs", 0)}, {"brams", e.value("brams", 0.0)},
+              {"dsps", e.value("dsps", 0)}, {"variant", e.value("variant", "")}};
+    }
+  }
+  return nullptr;
+}
+
+// The token factory half of the main job: B = 4 sequences of 16 steps with
+// every linear layer on the card (the RTL when this build has it), checked
+// against golden; then a projection to a 7B-parameter model from the
+// measured cycles per weight.
+nlohmann::json factory_job(const std::string& model_path, sim::EngineKind engine, uint64_t seed, bool& all_exact,
+                           bool print, Progress& progress) {
+  FactoryGenerateOptions f;
+  f.engine = engine;
+  f.tokens = 4;
+  f.steps = 16;
+  f.run.seed = seed;
+  f.run.input_stall = 0.1;
+  f.run.output_stall = 0.1;
+  const golden::Llama2Weights weights = golden::load_llama2(model_path);
+  const FactoryGenerateReport r = factory_generate(weights, f, [&](const std::string& what, size_t done, size_t total) {
+    progress.update(done, total, "token factory: " + what);
+  });
+  all_exact = all_exact && r.bit_exact;
+  nlohmann::json report = r.to_json(f);
+  // A 7B-parameter model on the same factory: each step streams every weight
+  // once; the lanes decode at the measured weights per busy clock, memory
+  // delivers bandwidth / (bits per weight / 8) weights a second.
+  constexpr double kParams = 7e9, kClockHz = 300e6, kBandwidth = 25.6e9;  // DDR4-3200, 64 bits
+  const double decode_rate = kClockHz * report["weights_per_clock"].get<double>();
+  const double memory_rate = kBandwidth / (r.bits_per_weight() / 8.0);
+  const double steps_per_second = std::min(decode_rate, memory_rate) / kParams;
+  report["projection_7b"] = {{"parameters", kParams},
+                             {"clock_mhz", kClockHz / 1e6},
+                             {"lanes", sim::FactoryEngineBase::kLanes},
+                             {"slots", sim::FactoryEngineBase::kSlots},
+                             {"bandwidth_gb_s", kBandwidth / 1e9},
+                             {"bound", decode_rate < memory_rate ? "decode" : "bandwidth"},
+                             {"tokens_per_second", steps_per_second * sim::FactoryEngineBase::kSlots}};
+  report["synth"] = last_synth_of("token_factory");
+  if (print) {
+    const nlohmann::json& p = report["projection_7b"];
+    std::printf("\ntoken factory (%s, %d lanes, %d slots built), %d sequences x %d steps, lossless bf16 weights "
+                "(%.3f bits/weight):\n",
+                sim::engine_name(engine), sim::FactoryEngineBase::kLanes, sim::FactoryEngineBase::kSlots, f.tokens,
+                r.steps, r.bits_per_weight());
+    std::printf("  %s against golden on %llu products; %.0f cycles per token (%.0f with table and activation "
+                "loads); %.3f weights/clock; MAC utilisation %.4f (%.4f with loads)\n",
+                r.bit_exact ? "bit-exact" : "MISMATCH", static_cast<unsigned long long>(r.products_checked),
+                report["cycles_per_token"].get<double>(), report["cycles_per_token_with_loads"].get<double>(),
+                report["weights_per_clock"].get<double>(), report["mac_utilisation"].get<double>(),
+                report["mac_utilisation_with_loads"].get<double>());
+    if (report["synth"].is_null()) {
+      std::printf("  resources: the installed synth.json has no token_factory entry (run make synth)\n");
+    } else {
+      std::printf("  resources (last make synth, yosys synth_xilinx): %d LUTs, %d FFs, %g BRAM36, %d DSPs\n",
+                  report["synth"]["luts"].get<int>(), report["synth"]["ffs"].get<int>(),
+                  report["synth"]["brams"].get<double>(), report["synth"]["dsps"].get<int>());
+    }
+    std::printf("  projection: a 7B-parameter model at %.0f MHz, %d lanes, %d slots, %.1f GB/s: %.2f tokens/s "
+                "(%s bound; %.3f weights/clock measured)\n",
+                p["clock_mhz"].get<double>(), sim::FactoryEngineBase::kLanes, sim::FactoryEngineBase::kSlots,
+                p["bandwidth_gb_s"].get<double>(), p["tokens_per_second"].get<double>(),
+                p["bound"].get<std::string>().c_str(), report["weights_per_clock"].get<double>());
+  }
+  return report;
+}
+
 int run_main_job(const RunOptions& o) {
   std::vector<sim::EngineKind> engines;
   if (o.engine == "all") {
@@ -173,12 +253,17 @@ int run_main_job(const RunOptions& o) {
   }
   progress.update(formats.size(), formats.size(), "lossless");
   const nlohmann::json lossless = lossless_job(model, engines, o.seed, all_exact, !o.json);
+  const sim::EngineKind factory_engine = want_rtl ? sim::EngineKind::Rtl
+                                         : want_hls ? sim::EngineKind::Hls
+                                                    : sim::EngineKind::Golden;
+  const nlohmann::json factory = factory_job(model_path, factory_engine, o.seed, all_exact, !o.json, progress);
   progress.done();
   if (o.json) {
     const nlohmann::json out = {{"model", model_path},    {"tensors", model.tensors.size()},
                                 {"weights", weights},     {"engine", o.engine},
                                 {"seed", o.seed},         {"bit_exact", all_exact},
-                                {"formats", json_formats}, {"lossless", lossless}};
+                                {"formats", json_formats}, {"lossless", lossless},
+                                {"token_factory", factory}};
     std::printf("%s\n", out.dump(2).c_str());
   } else {
     std::printf("%s\n", all_exact ? "all engines agree with golden on every weight"
@@ -193,7 +278,8 @@ void add_run_command(CLI::App& app, Action& action) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand(
       "run", "Main job: round a model's weights to each format and compress them losslessly; check the hls and RTL "
-             "decoders against golden on every weight");
+             "decoders against golden on every weight; generate with the token factory (every linear layer on the "
+             "simulated card, checked against golden) and project tokens/s for a 7B model");
   cmd->add_option("--model", options->model, "llama2.c checkpoint (default: the embedded stories260K)");
   cmd->add_option("--engine", options->engine, "golden, hls, rtl or all")->default_val("all");
   cmd->add_option("--formats", options->formats,
