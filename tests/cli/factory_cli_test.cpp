@@ -1,0 +1,108 @@
+// generate --engine from the command line: every linear layer of every step
+// on the simulated token factory, each product checked against golden bit
+// for bit, for B = 1 and 4 sequences of 16 steps, lossless and vp weights,
+// random stalls on both sides; the engines agree on the tokens; a card
+// starved of memory bandwidth runs at the roofline and says so; bad
+// requests are refused before any work. WS_FACTORY_ENGINES lists the
+// engines (the rtl test runs this file with "rtl").
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/weightstream_cli.hpp"
+
+namespace ws::test {
+namespace {
+
+std::vector<std::string> engines() {
+  const char* env = std::getenv("WS_FACTORY_ENGINES");
+  std::stringstream list(env != nullptr && *env != '\0' ? env : "golden,hls");
+  std::vector<std::string> out;
+  for (std::string e; std::getline(list, e, ',');) out.push_back(e);
+  return out;
+}
+
+nlohmann::json generate(const std::string& args) {
+  const ProcessResult r = weightstream("generate " + args + " --json");
+  EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+  return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json::object();
+}
+
+void expect_report(const nlohmann::json& j, int tokens, const std::string& what) {
+  ASSERT_TRUE(j.contains("bit_exact")) << what;
+  EXPECT_EQ(j["bit_exact"], true) << what << ": " << j["first_mismatch"];
+  EXPECT_EQ(j["mismatches"], 0) << what;
+  // Every linear layer of every step: 35 matrices and the classifier, rows times tokens.
+  EXPECT_EQ(j["products_checked"], 16 * tokens * (5 * (64 + 32 + 32 + 64 + 172 + 64 + 172) + 512)) << what;
+  ASSERT_EQ(j["sequences"].size(), static_cast<size_t>(tokens)) << what;
+  for (const auto& s : j["sequences"]) EXPECT_EQ(s.size(), 17u) << what;
+  if (tokens > 1) {
+    EXPECT_NE(j["sequences"][0], j["sequences"][1]) << what << ": the slots must differ";
+  }
+  for (const char* key : {"cycles", "cycles_per_token", "weights_per_clock", "mac_utilisation", "bound"}) {
+    EXPECT_TRUE(j.contains(key)) << what << ": " << key;
+  }
+  EXPECT_GT(j["cycles"].get<double>(), 0) << what;
+  EXPECT_EQ(j["bound"], "decode") << what;
+}
+
+TEST(CliFactory, EveryProductBitExactForOneAndFourTokens) {
+  for (const std::string& engine : engines()) {
+    for (const char* method : {"lossless", "vp --quality sqnr=25dB"}) {
+      std::vector<nlohmann::json> runs;
+      for (const int tokens : {1, 4}) {
+        const std::string what = engine + " " + method + " B=" + std::to_string(tokens);
+        const nlohmann::json j = generate("--engine " + engine + " --method " + method + " --tokens " +
+                                          std::to_string(tokens) + " --steps 16 --stall 0.3 --stall-seed 7");
+        expect_report(j, tokens, what);
+        runs.push_back(j);
+      }
+      // Sequence 0 does not depend on the other slots.
+      if (!runs[0].empty() && !runs[1].empty()) {
+        EXPECT_EQ(runs[0]["sequences"][0], runs[1]["sequences"][0]) << method;
+      }
+    }
+  }
+}
+
+TEST(CliFactory, EnginesAgreeOnEveryToken) {
+  const nlohmann::json golden = generate("--engine golden --tokens 4 --steps 16");
+  for (const std::string& engine : engines()) {
+    if (engine == "golden") continue;
+    const nlohmann::json j = generate("--engine " + engine + " --tokens 4 --steps 16");
+    EXPECT_EQ(j["sequences"], golden["sequences"]) << engine;
+    // Nothing stalls: the lanes keep the MACs busy across row ends.
+    EXPECT_GE(j["mac_utilisation"].get<double>(), 0.95) << engine;
+  }
+}
+
+TEST(CliFactory, BandwidthBoundRunsAtTheRoofline) {
+  for (const std::string& engine : engines()) {
+    if (engine == "golden") continue;
+    const nlohmann::json j = generate("--engine " + engine + " --tokens 1 --steps 2 --bandwidth 4");
+    EXPECT_EQ(j["bound"], "bandwidth") << engine;
+    const double roofline = 4.0 / (j["bits_per_weight"].get<double>() / 8.0);
+    EXPECT_NEAR(j["weights_per_clock"].get<double>(), roofline, 0.05 * roofline) << engine;
+  }
+}
+
+TEST(CliFactory, BadRequestsAreRefused) {
+  ProcessResult r = weightstream("generate --engine verilog --steps 2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("rtl, hls or golden"), std::string::npos) << r.err;
+  r = weightstream("generate --engine hls --method mxfp4 --steps 2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("lossless or vp"), std::string::npos) << r.err;
+  r = weightstream("generate --engine hls --temperature 0.8 --steps 2");
+  EXPECT_EQ(r.exit_code, 1);
+  r = weightstream("generate --engine hls --method vp --quality sqnr=abc --steps 2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--quality"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace ws::test
