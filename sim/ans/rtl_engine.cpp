@@ -4,39 +4,10 @@
 
 #include "Vans_decoder.h"
 #include "Vans_decoder_w16.h"
+#include "sim/common/port_fields.hpp"
 #include "sim/common/verilated_dut.hpp"
 
 namespace ws::sim {
-namespace {
-
-// A field of a port: Verilator keeps ports of up to 64 bits as integers and
-// wider ones as arrays of 32-bit words.
-template <class Port>
-void set_field(Port& port, int offset, int width, uint64_t value) {
-  if constexpr (std::is_integral_v<Port>) {
-    const uint64_t mask = (width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1) << offset;
-    port = static_cast<Port>((static_cast<uint64_t>(port) & ~mask) | ((value << offset) & mask));
-  } else {
-    for (int b = 0; b < width; ++b) {
-      const int bit = offset + b;
-      const uint32_t mask = 1u << (bit % 32);
-      port[bit / 32] = ((value >> b) & 1) ? port[bit / 32] | mask : port[bit / 32] & ~mask;
-    }
-  }
-}
-
-template <class Port>
-uint64_t get_field(const Port& port, int offset, int width) {
-  if constexpr (std::is_integral_v<Port>) {
-    return (static_cast<uint64_t>(port) >> offset) & (width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1);
-  } else {
-    uint64_t value = 0;
-    for (int b = 0; b < width; ++b) value |= uint64_t{(port[(offset + b) / 32] >> ((offset + b) % 32)) & 1u} << b;
-    return value;
-  }
-}
-
-}  // namespace
 
 template <class Model, int Lanes, int Width>
 RtlAnsEngineT<Model, Lanes, Width>::RtlAnsEngineT(const std::string& trace_path)

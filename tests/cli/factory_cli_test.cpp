@@ -106,3 +106,25 @@ TEST(CliFactory, BadRequestsAreRefused) {
 
 }  // namespace
 }  // namespace ws::test
+
+namespace ws::test {
+namespace {
+
+// The regression (ctest regress.factory.generate_b16, disabled in the plain
+// run): B = 16 sequences over 64 steps,
+// lossless and vp, with stalls; the engines from WS_FACTORY_ENGINES.
+TEST(CliFactoryRegress, DISABLED_SixteenTokensSixtyFourSteps) {
+  for (const std::string& engine : engines()) {
+    for (const char* method : {"lossless", "vp --quality sqnr=25dB"}) {
+      const nlohmann::json j = generate("--engine " + engine + " --method " + method +
+                                        " --tokens 16 --steps 64 --stall 0.2 --stall-seed 3");
+      ASSERT_TRUE(j.contains("bit_exact")) << engine << " " << method;
+      EXPECT_EQ(j["bit_exact"], true) << engine << " " << method << ": " << j["first_mismatch"];
+      EXPECT_EQ(j["sequences"].size(), 16u);
+      EXPECT_EQ(j["products_checked"], 64 * 16 * (5 * (64 + 32 + 32 + 64 + 172 + 64 + 172) + 512));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ws::test

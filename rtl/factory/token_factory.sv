@@ -1,0 +1,169 @@
+// The token factory, cycle for cycle hls TokenFactory::cycle
+// (hls/factory/token_factory.hpp): Lanes ANS decoder lanes of bf16 weights
+// (ans_decoder.sv, PatternWidth 16) -> each row of decoded weights broadcast
+// -> Slots token slots (token_slots.sv) -> one fp32 result beat per matrix
+// row (result_data_o, slot b at [b*32 +: 32]).
+//
+//   start_i      starts the decoder (cfg_i, cfg_count_i) and the slots (the
+//                run registers rows_i .. slots_i) at the same edge
+//   rows         the slots' ready is the decoder's row ready: a row is taken
+//                when the decoder offers it and the slots are ready (busy,
+//                and the result register free or read at this edge)
+//   lane errors  a lane that has stopped with an error (the decoder's
+//                lane_error_o, its registered state) stops the run with
+//                error Lane
+//   activations  act_we_i writes act_data_i (slot b's bf16 at [b*16 +: 16])
+//                to lane act_lane_i's bank at act_addr_i: lane k's bank
+//                holds at address a the activations of column (a*L + k) mod
+//                cols, for period = cols / gcd(cols, L) addresses
+//
+// Widths of the run registers: rows 24 bits, cols FactoryColBits, period
+// $clog2(BankDepth+1), lanes $clog2(Lanes+2), slots $clog2(Slots+2) (one
+// above the largest legal value fits: a bad configuration). Counters: 48
+// bits. Lane buses are flat vectors, lane k at [k*Width +: Width], as
+// ans_decoder's.
+`include "ws_assert.svh"
+module token_factory #(
+  parameter int Lanes     = 8,
+  parameter int Slots     = 16,
+  parameter int BankDepth = 256,
+  parameter int RowBits     = 24,
+  parameter int PeriodBits  = $clog2(BankDepth + 1),
+  parameter int LaneCntBits = $clog2(Lanes + 2),
+  parameter int SlotCntBits = $clog2(Slots + 2),
+  parameter int AddrBits    = BankDepth > 1 ? $clog2(BankDepth) : 1,
+  parameter int LaneIdxBits = Lanes > 1 ? $clog2(Lanes) : 1,
+  parameter int CounterBits = 48
+) (
+  input  logic                                      clk_i,
+  input  logic                                      rst_ni,
+  // ANS decoder: configuration, table, lane streams
+  input  ws_pkg::ans_cfg_t                          cfg_i,
+  input  logic [Lanes*ws_pkg::LaneCountWidth-1:0]   cfg_count_i,
+  input  logic                                      table_we_i,
+  input  logic [ws_pkg::TableLogMax-1:0]            table_addr_i,
+  input  logic [16+ws_pkg::TableCtrlBits-2:0]       table_data_i,
+  input  logic [Lanes-1:0]                          in_valid_i,
+  output logic [Lanes-1:0]                          in_ready_o,
+  input  logic [Lanes*ws_pkg::StreamWordBits-1:0]   in_word_i,
+  input  logic [Lanes-1:0]                          in_last_i,
+  output logic [Lanes*ws_pkg::LaneErrorWidth-1:0]   lane_error_o,
+  output logic [Lanes-1:0]                          stall_input_o,
+  output logic [Lanes-1:0]                          stall_refill_o,
+  output logic [Lanes-1:0]                          stall_output_o,
+  output logic [Lanes-1:0]                          decoded_o,
+  // the start pulse and the run registers
+  input  logic                                      start_i,
+  input  logic [RowBits-1:0]                        rows_i,
+  input  logic [ws_pkg::FactoryColBits-1:0]         cols_i,
+  input  logic [PeriodBits-1:0]                     period_i,
+  input  logic [LaneCntBits-1:0]                    lanes_i,
+  input  logic [SlotCntBits-1:0]                    slots_i,
+  // activation banks
+  input  logic                                      act_we_i,
+  input  logic [LaneIdxBits-1:0]                    act_lane_i,
+  input  logic [AddrBits-1:0]                       act_addr_i,
+  input  logic [Slots*16-1:0]                       act_data_i,
+  // results
+  output logic                                      result_valid_o,
+  input  logic                                      result_ready_i,
+  output logic [Slots*32-1:0]                       result_data_o,
+  // status and counters
+  output logic                                      busy_o,
+  output logic                                      done_o,
+  output ws_pkg::factory_error_e                    error_o,
+  output logic [CounterBits-1:0]                    busy_cycles_o,
+  output logic [CounterBits-1:0]                    stall_input_count_o,
+  output logic [CounterBits-1:0]                    stall_output_count_o,
+  output logic [CounterBits-1:0]                    weights_o,
+  output logic [CounterBits-1:0]                    macs_o
+);
+  localparam int ErrorBits = ws_pkg::LaneErrorWidth;
+
+  `WS_ASSERT_STATIC(g_lanes, Lanes >= 1 && Lanes <= ws_pkg::MaxLanes, "token_factory: Lanes must be 1..MaxLanes")
+  `WS_ASSERT_STATIC(g_slots, Slots >= 1, "token_factory: Slots must be at least 1")
+  `WS_ASSERT_STATIC(g_bank_depth, BankDepth >= 1, "token_factory: BankDepth must be at least 1")
+
+  logic                row_valid, row_ready, lane_error;
+  logic [Lanes-1:0]    row_mask;
+  logic [Lanes*16-1:0] row_words;
+  logic                unused_decoder_busy;
+
+  ans_decoder #(
+    .Lanes        (Lanes),
+    .PatternWidth (16)
+  ) u_decoder (
+    .clk_i,
+    .rst_ni,
+    .cfg_i,
+    .cfg_count_i,
+    .table_we_i,
+    .table_addr_i,
+    .table_data_i,
+    .start_i,
+    .in_valid_i,
+    .in_ready_o,
+    .in_word_i,
+    .in_last_i,
+    .out_valid_o    (row_valid),
+    .out_ready_i    (row_ready),
+    .out_mask_o     (row_mask),
+    .out_words_o    (row_words),
+    .busy_o         (unused_decoder_busy),
+    .lane_error_o,
+    .stall_input_o,
+    .stall_refill_o,
+    .stall_output_o,
+    .decoded_o
+  );
+
+  // Any lane stopped with an error (the lanes' registered state).
+  always_comb begin
+    lane_error = 1'b0;
+    for (int k = 0; k < Lanes; k++) begin
+      lane_error = lane_error || lane_error_o[k*ErrorBits +: ErrorBits] != ws_pkg::LaneErrNone;
+    end
+  end
+
+  token_slots #(
+    .Lanes       (Lanes),
+    .Slots       (Slots),
+    .BankDepth   (BankDepth),
+    .RowBits     (RowBits),
+    .PeriodBits  (PeriodBits),
+    .LaneCntBits (LaneCntBits),
+    .SlotCntBits (SlotCntBits),
+    .AddrBits    (AddrBits),
+    .LaneIdxBits (LaneIdxBits),
+    .CounterBits (CounterBits)
+  ) u_slots (
+    .clk_i,
+    .rst_ni,
+    .start_i,
+    .rows_i,
+    .cols_i,
+    .period_i,
+    .lanes_i,
+    .slots_i,
+    .act_we_i,
+    .act_lane_i,
+    .act_addr_i,
+    .act_data_i,
+    .row_valid_i    (row_valid),
+    .row_ready_o    (row_ready),
+    .row_mask_i     (row_mask),
+    .row_words_i    (row_words),
+    .lane_error_i   (lane_error),
+    .result_valid_o,
+    .result_ready_i,
+    .result_data_o,
+    .busy_o,
+    .done_o,
+    .error_o,
+    .busy_cycles_o,
+    .stall_input_o  (stall_input_count_o),
+    .stall_output_o (stall_output_count_o),
+    .weights_o,
+    .macs_o
+  );
+endmodule

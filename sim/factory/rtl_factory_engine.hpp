@@ -1,0 +1,62 @@
+// The RTL token factory (rtl/factory/token_factory.sv) under Verilator as a
+// factory engine (factory_engine.hpp), in the build sim/CMakeLists.txt
+// verilates: FactoryBuild's 8 lanes, 16 slots, 256-word banks, FST tracing
+// compiled in. Every call is whole clocks of the model:
+//   write_table       one clock with table_we_i per word (between runs: the
+//                     lane inputs stay as the last cycle left them, a word
+//                     offered stays offered until the start)
+//   write_activation  one clock with act_we_i per word (a lane or address
+//                     outside the build: a clock without the write, as the
+//                     hls model drops it)
+//   start             one clock with start_i: the ANS registers, every lane's
+//                     count (missing ones 0) and the run registers (a value
+//                     wider than its port is driven as 0, a bad configuration
+//                     as the hls model finds it)
+//   status, result    the registered outputs before the next edge
+//   cycle             lane inputs and result_ready_i set, evaluated, the lane
+//                     answers read, one clock
+// The lane outputs' out_valid and out_word are not ports of the token
+// factory: they are reported false and 0.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "sim/factory/factory_engine.hpp"
+
+class Vtoken_factory;
+
+namespace ws::sim {
+
+template <class Model>
+class VerilatedDut;
+
+class RtlFactoryEngine final : public FactoryEngineBase {
+ public:
+  // trace_path: an FST file to write, or empty for none.
+  explicit RtlFactoryEngine(const std::string& trace_path = "");
+  ~RtlFactoryEngine() override;
+  RtlFactoryEngine(const RtlFactoryEngine&) = delete;
+  RtlFactoryEngine& operator=(const RtlFactoryEngine&) = delete;
+
+  void write_table(uint32_t address, uint64_t word) override;
+  void write_activation(int lane, uint32_t address, const std::array<uint16_t, kSlots>& word) override;
+  void start(const contract::AnsCfg& cfg, std::span<const uint64_t> counts, const FactoryJob& job) override;
+  FactoryStatus status() const override;
+  FactoryResultBeat result() const override;
+  void cycle(std::span<const contract::LaneInputs> in, bool result_ready,
+             std::span<contract::LaneOutputs> out) override;
+  contract::LaneError lane_error(int lane) const override;
+
+  // Clocks the model has run since its reset.
+  uint64_t simulated_cycles() const;
+
+ private:
+  void idle_inputs();
+
+  std::unique_ptr<VerilatedDut<Vtoken_factory>> dut_;
+};
+
+}  // namespace ws::sim
