@@ -26,6 +26,8 @@ struct FactoryJob {
   uint32_t period = 0;  // activation bank addresses a run cycles through: 1 .. bank depth
   uint32_t lanes = 0;   // L, the tensor's lanes: 1 .. K
   uint32_t slots = 0;   // token slots in use (MACs counted): 1 .. B
+  uint32_t source = 0;  // the weights: 0 the ANS lanes, 1 the MX source (mx_stream.hpp)
+  uint32_t block = 32;  // MX source: weights a scale covers along a row
 };
 
 // The performance counters (reset by a start).

@@ -43,7 +43,9 @@ MxStreams mx_streams(const QuantizedTensor& q, int lanes) {
   for (int64_t r = 0; r < q.rows; ++r) {
     for (const Beat& beat : beats) {
       uint32_t word = 0;
-      for (uint32_t k = 0; k < beat.count; ++k) word |= (q.codes[r * q.cols + beat.col + k] & 0xF) << (4 * k);
+      for (uint32_t k = 0; k < beat.count; ++k) {
+        word |= (q.codes[static_cast<size_t>(r * q.cols + beat.col + k)] & 0xF) << (4 * k);
+      }
       s.codes.push_back(word);
     }
   }
@@ -56,6 +58,49 @@ MxStreams mx_streams(const QuantizedTensor& q, int lanes) {
     s.weights[i] = mx_weight_bf16(q.codes[i], q.scales[q.group_of(i)]);
   }
   return s;
+}
+
+bool mx_read_streams(std::span<const uint32_t> codes, std::span<const uint32_t> scales, uint32_t rows, uint32_t cols,
+                     uint32_t block, int lanes, std::vector<uint16_t>& weights) {
+  const std::vector<Beat> beats = mx_row_beats(cols, block, lanes);
+  weights.assign(static_cast<size_t>(rows) * cols, 0);
+  size_t code = 0, scale = 0;
+  for (uint32_t r = 0; r < rows; ++r) {
+    uint32_t block_scale = 0;
+    for (const Beat& beat : beats) {
+      if (code >= codes.size()) return false;
+      if (beat.col % block == 0) {  // a block starts: its scale is the next byte
+        if (scale / 4 >= scales.size()) return false;
+        block_scale = (scales[scale / 4] >> (8 * (scale % 4))) & 0xFF;
+        ++scale;
+      }
+      for (uint32_t k = 0; k < beat.count; ++k) {
+        weights[static_cast<size_t>(r) * cols + beat.col + k] = mx_weight_bf16(codes[code] >> (4 * k), block_scale);
+      }
+      ++code;
+    }
+  }
+  return true;
+}
+
+bool golden_mx_factory_run(std::span<const uint16_t> weights, const FactoryJob& job, const ActivationImage& image,
+                           std::vector<uint32_t>& results) {
+  const std::vector<Beat> beats = mx_row_beats(job.cols, job.block, static_cast<int>(image.lanes()));
+  results.assign(static_cast<size_t>(job.rows) * job.slots, 0);
+  bool error = false;
+  for (uint32_t b = 0; b < job.slots; ++b) {
+    for (uint32_t r = 0; r < job.rows; ++r) {
+      Accumulator acc = 0;
+      for (uint32_t a = 0; a < beats.size(); ++a) {
+        for (uint32_t k = 0; k < beats[a].count; ++k) {
+          const uint16_t w = weights[static_cast<size_t>(r) * job.cols + beats[a].col + k];
+          acc += product(w, image.word(k, a)[b], error);
+        }
+      }
+      results[static_cast<size_t>(r) * job.slots + b] = round_to_fp32(acc);
+    }
+  }
+  return !error;
 }
 
 ActivationImage mx_activation_image(std::span<const uint16_t> x, uint32_t cols, uint32_t block, int lanes, int slots,

@@ -38,6 +38,16 @@ struct MxStreams {
 // Throws std::invalid_argument unless q is E2M1 with E8M0 scales.
 MxStreams mx_streams(const QuantizedTensor& q, int lanes);
 
+// Golden's reading of the two streams (what the card's MX source does):
+// every weight's bf16 pattern, row-major. Returns false when a stream is too
+// short for rows x cols.
+bool mx_read_streams(std::span<const uint32_t> codes, std::span<const uint32_t> scales, uint32_t rows, uint32_t cols,
+                     uint32_t block, int lanes, std::vector<uint16_t>& weights);
+
+// golden_factory_run for MX beats: results[r * slots + b]; false on an operand error.
+bool golden_mx_factory_run(std::span<const uint16_t> weights, const FactoryJob& job, const ActivationImage& image,
+                           std::vector<uint32_t>& results);
+
 // The activation banks for MX beats: lane k's word at address a holds column
 // beats[a].col + k (0 past the beat's weights); the period is the beats of a row.
 ActivationImage mx_activation_image(std::span<const uint16_t> x, uint32_t cols, uint32_t block, int lanes, int slots,

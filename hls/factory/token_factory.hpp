@@ -1,14 +1,17 @@
-// The token factory: K ANS lanes (hls/ans/ans_decoder.hpp) -> each row of
-// decoded bf16 weights broadcast -> B token slots (token_slots.hpp) -> one
-// fp32 result beat per matrix row, as the RTL builds it
-// (rtl/factory/token_factory.sv), cycle for cycle. The slots' ready is the
-// decoder's row ready; a lane that stops with an error stops the run.
+// The token factory: K ANS lanes (hls/ans/ans_decoder.hpp), or the MX source
+// (mx_source.hpp) on the first two lane ports -> each beat of bf16 weights
+// broadcast -> B token slots (token_slots.hpp) -> one fp32 result beat per
+// matrix row, as the RTL builds it (rtl/factory/token_factory.sv), cycle for
+// cycle. The run register `source` picks the weights; the other path sees no
+// input and no ready. The slots' ready is the source's beat ready; a lane
+// that stops with an error stops the run.
 #pragma once
 
 #include <array>
 #include <cstdint>
 
 #include "hls/ans/ans_decoder.hpp"
+#include "hls/factory/mx_source.hpp"
 #include "hls/factory/token_slots.hpp"
 
 namespace ws::hls {
@@ -40,8 +43,10 @@ class TokenFactory {
     slots_.write_activation(lane, address, word);
   }
   void start(const AnsCfg& cfg, const std::array<uint64_t, K>& counts, const FactoryJob& job) {
+    mx_mode_ = job.source == 1;
     decoder_.configure(cfg, counts);
     decoder_.start();
+    mx_.start(mx_mode_, job.rows, job.cols, job.block);
     slots_.start(job);
   }
 
@@ -59,13 +64,22 @@ class TokenFactory {
     bool lane_error = false;
     for (int k = 0; k < K; ++k) lane_error = lane_error || decoder_.lane(k).error() != LaneError::None;
     const bool ready = slots_.in_ready(result_ready);
-    const contract::AnsRow row = decoder_.cycle(in, ready, out);
+    contract::AnsRow row;
+    if (mx_mode_) {
+      LaneOutputArray idle{};
+      decoder_.cycle(LaneArray{}, false, idle);
+      row = mx_.cycle(in, ready, out);
+    } else {
+      row = decoder_.cycle(in, ready, out);
+    }
     slots_.cycle(row, result_ready, lane_error);
   }
 
  private:
   Decoder decoder_;
+  MxSource<K> mx_;
   Slots slots_;
+  bool mx_mode_ = false;
 };
 
 }  // namespace ws::hls

@@ -75,7 +75,8 @@ class TokenSlots {
                      job.lanes > static_cast<uint32_t>(K) || job.cols < job.lanes ||
                      job.cols >= (1u << Config::kColBits) || job.period == 0 ||
                      job.period > static_cast<uint32_t>(Config::kBankDepth) || job.slots == 0 ||
-                     job.slots > static_cast<uint32_t>(B);
+                     job.slots > static_cast<uint32_t>(B) || job.source > 1 ||
+                     (job.source == 1 && (job.block == 0 || job.block >= (1u << Config::kColBits)));
     error_ = bad ? FactoryError::Config : FactoryError::None;
     busy_ = !bad;
     done_ = bad;

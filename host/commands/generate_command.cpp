@@ -172,7 +172,7 @@ void add_generate_command(CLI::App& app, Action& action) {
   cmd->add_option("--engine", o->engine,
                   "Run every linear layer on the simulated token factory: rtl (Verilator), hls or golden; each "
                   "product is checked against golden bit for bit (sequence b > 0 starts from its own first token)");
-  cmd->add_option("--method", o->method, "With --engine: the weights the card decodes, lossless (bf16) or vp")
+  cmd->add_option("--method", o->method, "With --engine: the weights the card decodes: lossless (bf16), vp, or mxfp4 (the MX source)")
       ->default_val("lossless");
   cmd->add_option("--quality", o->quality, "With --method vp: the floor of every linear matrix")
       ->default_val("sqnr=30dB");

@@ -3,6 +3,8 @@
 #include "golden/codec/lossless_codec.hpp"
 #include "golden/common/error.hpp"
 #include "golden/formats/float_format.hpp"
+#include "golden/factory/mx_stream.hpp"
+#include "golden/quant/quant_methods.hpp"
 #include "golden/vp/vp_model.hpp"
 
 namespace ws::host {
@@ -28,9 +30,9 @@ const DeviceMatrix& DeviceModel::find(const std::string& name) const {
 
 DeviceModel encode_device_model(const golden::Llama2Weights& weights, const DeviceModelOptions& options,
                                 const std::function<void(size_t, size_t)>& progress) {
-  if (options.method != "lossless" && options.method != "vp") {
+  if (options.method != "lossless" && options.method != "vp" && options.method != "mxfp4") {
     throw golden::Error(golden::ErrorCode::Usage,
-                        "--method " + options.method + ": the token factory takes lossless or vp weights");
+                        "--method " + options.method + ": the token factory takes lossless, vp or mxfp4 weights");
   }
   // The matrices in forward-pass order, as bf16 tensors.
   std::vector<const golden::Matrix*> sources;
@@ -53,6 +55,30 @@ DeviceModel encode_device_model(const golden::Llama2Weights& weights, const Devi
   lossless.max_joint_bits = 3;
   lossless.min_weights_per_lane = 1;  // every matrix in all lanes: every MAC busy
   std::vector<golden::EncodedTensor> encoded;
+  if (options.method == "mxfp4") {
+    // The linear layers' matrices in MXFP4, the classifier lossless.
+    DeviceModel model = encode_device_model(weights, {"lossless", options.quality, options.lanes}, progress);
+    model.method = options.method;
+    for (size_t i = 0; i + 1 < sources.size(); ++i) {
+      const golden::Matrix& m = *sources[i];
+      const golden::QuantizedTensor q = golden::quantize({"mxfp4"}, m.values, m.rows, m.cols, nullptr).stored;
+      golden::factory::MxStreams streams = golden::factory::mx_streams(q, options.lanes);
+      DeviceMatrix& d = model.matrices[i];
+      d.source = 1;
+      d.block = static_cast<uint32_t>(q.group);
+      d.setup = golden::TensorSetup{};
+      for (std::vector<uint32_t>* words : {&streams.codes, &streams.scales}) {
+        golden::LaneSetup lane;
+        lane.count = words->size();
+        lane.stream_bytes = words->size() * 4;
+        lane.words = std::move(*words);
+        d.setup.lanes.push_back(std::move(lane));
+      }
+      d.weights = std::move(streams.weights);
+      d.coded_bytes = static_cast<uint64_t>(q.bits_per_weight() * static_cast<double>(q.size()) / 8.0 + 0.5);
+    }
+    return model;
+  }
   if (options.method == "lossless") {
     encoded = golden::encode_lossless(tensors, lossless, [&](size_t done) {
       if (progress) progress(done, tensors.size());
@@ -83,7 +109,6 @@ DeviceModel encode_device_model(const golden::Llama2Weights& weights, const Devi
     const golden::Tensor decoded = golden::decode_lossless(e, *tables[i], "device model");
     m.weights.assign(decoded.bits.begin(), decoded.bits.end());
     m.coded_bytes = e.payload_bytes() + e.table_bytes.size();
-    m.vp = e.vp.has_value();
     model.matrices.push_back(std::move(m));
   }
   return model;

@@ -1,9 +1,10 @@
 // The weights the token factory computes with: every linear matrix of a
 // llama2 model (q, k, v, o, w1, w2, w3 of each layer and the classifier) as
 // bf16, coded for the 8-lane bf16 decoder, losslessly or in the
-// variable-precision type at a quality floor (encode --method vp). The
-// classifier (the embedding in stories260K) stays lossless: small tensors stay
-// out of the lossy path. Each matrix keeps its hardware setup (table words,
+// variable-precision type at a quality floor (encode --method vp), or
+// quantised to MXFP4 (golden/quant, blocks of 32) for the card's MX source
+// (golden/factory/mx_stream.hpp). The classifier (the embedding in
+// stories260K) stays lossless: small tensors stay out of the lossy path. Each matrix keeps its hardware setup (table words,
 // registers, lane streams) and golden's decode of the coded tensor, the
 // weights the golden reference multiplies with.
 #pragma once
@@ -21,14 +22,15 @@ namespace ws::host {
 struct DeviceMatrix {
   std::string name;
   int64_t rows = 0, cols = 0;
+  uint32_t source = 0;  // 0: ANS lanes (setup's table and lanes); 1: MX (lane 0 code words, lane 1 scale words)
+  uint32_t block = 32;  // MX: weights a scale covers
   golden::TensorSetup setup;
   std::vector<uint16_t> weights;  // golden's decode of the coded tensor, bf16, row-major
   uint64_t coded_bytes = 0;       // lane streams and the table as the container stores them
-  bool vp = false;
 };
 
 struct DeviceModelOptions {
-  std::string method = "lossless";  // lossless | vp
+  std::string method = "lossless";  // lossless | vp | mxfp4
   std::string quality = "sqnr=30dB";  // vp: the floor of every linear matrix but the classifier
   int lanes = 8;
 };

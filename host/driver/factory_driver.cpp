@@ -5,6 +5,7 @@
 
 #include "golden/common/error.hpp"
 #include "golden/factory/factory_job.hpp"
+#include "golden/factory/mx_stream.hpp"
 
 namespace ws::host {
 namespace r = sim::factory_reg;
@@ -49,12 +50,14 @@ FactoryDriver::FactoryDriver(sim::DeviceTransport& device, const DeviceModel& mo
 void FactoryDriver::matvec(const DeviceMatrix& m, std::span<const uint16_t> x, int batch, std::span<uint32_t> out) {
   const size_t index = static_cast<size_t>(&m - model_.matrices.data());
   const Placement& p = placements_.at(index);
-  const auto lanes = static_cast<uint32_t>(m.setup.lanes.size());
+  const bool mx = m.source == 1;
+  const auto lanes = mx ? static_cast<uint32_t>(kLanes) : static_cast<uint32_t>(m.setup.lanes.size());
   const auto cols = static_cast<uint32_t>(m.cols);
   for (int first = 0; first < batch; first += kSlots) {
     const int slots = std::min(kSlots, batch - first);
-    const gf::ActivationImage image(x.subspan(static_cast<size_t>(first) * cols, static_cast<size_t>(slots) * cols),
-                                    cols, lanes, slots, kSlots);
+    const auto vectors = x.subspan(static_cast<size_t>(first) * cols, static_cast<size_t>(slots) * cols);
+    const gf::ActivationImage image = mx ? gf::mx_activation_image(vectors, cols, m.block, kLanes, slots, kSlots)
+                                         : gf::ActivationImage(vectors, cols, lanes, slots, kSlots);
     device_.write_memory(activations_, {reinterpret_cast<const uint8_t*>(image.data().data()), image.data().size() * 2});
     device_.write_register(r::kTableAddr, p.table);
     device_.write_register(r::kTableWords, m.setup.table.size());
@@ -66,7 +69,9 @@ void FactoryDriver::matvec(const DeviceMatrix& m, std::span<const uint16_t> x, i
     device_.write_register(r::kPeriod, image.period());
     device_.write_register(r::kLanes, lanes);
     device_.write_register(r::kSlots, static_cast<uint64_t>(slots));
-    for (uint32_t k = 0; k < lanes; ++k) {
+    device_.write_register(r::kSource, m.source);
+    device_.write_register(r::kBlock, m.block);
+    for (uint32_t k = 0; k < m.setup.lanes.size(); ++k) {
       const uint32_t base = r::kLaneBase + k * r::kLaneStride;
       device_.write_register(base, p.lanes[k]);
       device_.write_register(base + 8, m.setup.lanes[k].words.size());

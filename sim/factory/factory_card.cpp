@@ -5,6 +5,7 @@
 
 #include "golden/codec/lane_setup.hpp"
 #include "golden/common/error.hpp"
+#include "golden/factory/mx_stream.hpp"
 
 namespace ws::sim {
 namespace r = factory_reg;
@@ -75,13 +76,16 @@ void FactoryCard::run_job() {
   job.period = static_cast<uint32_t>(reg(r::kPeriod));
   job.lanes = static_cast<uint32_t>(reg(r::kLanes));
   job.slots = static_cast<uint32_t>(reg(r::kSlots));
+  job.source = static_cast<uint32_t>(reg(r::kSource));
+  job.block = static_cast<uint32_t>(reg(r::kBlock));
+  const bool mx = job.source == 1;
 
   golden::TensorSetup setup;
   setup.hardware_width = 16;
   setup.cfg = contract::AnsCfg::unpack(reg(r::kAnsCfg));
   setup.table = read_words<uint64_t>(memory(reg(r::kTableAddr), reg(r::kTableWords) * 8, "the table"));
   const uint32_t used_lanes = std::min<uint32_t>(job.lanes, static_cast<uint32_t>(lanes));
-  for (uint32_t k = 0; k < used_lanes; ++k) {
+  for (uint32_t k = 0; k < (mx ? 2 : used_lanes); ++k) {
     const uint32_t base = r::kLaneBase + k * r::kLaneStride;
     golden::LaneSetup lane;
     lane.words = read_words<uint32_t>(memory(reg(base), reg(base + 8) * 4, "a lane stream"));
@@ -113,8 +117,19 @@ void FactoryCard::run_job() {
       }
     }
   } else {
-    // Golden: the decode of the same streams, then the bank layout's products.
-    const golden::SetupDecode decode = golden::decode_tensor_setup(setup);
+    // Golden: its reading of the same streams, then the bank layout's products.
+    golden::SetupDecode decode;
+    std::vector<uint16_t> mx_weights;
+    if (mx) {
+      decode.lane_errors.assign(2, contract::LaneError::None);
+      if (!gf::mx_read_streams(setup.lanes.at(0).words, setup.lanes.at(1).words, job.rows, job.cols, job.block,
+                               static_cast<int>(job.lanes), mx_weights)) {
+        decode.lane_errors[0] = contract::LaneError::StreamEndsEarly;
+      }
+      decode.weights.assign(mx_weights.begin(), mx_weights.end());
+    } else {
+      decode = golden::decode_tensor_setup(setup);
+    }
     status.done = true;
     if (!decode.ok()) {
       status.error = contract::FactoryError::Lane;
@@ -124,11 +139,12 @@ void FactoryCard::run_job() {
           break;
         }
       }
-    } else if (!gf::golden_factory_run(decode.weights, job, image, results)) {
+    } else if (!(mx ? gf::golden_mx_factory_run(mx_weights, job, image, results)
+                    : gf::golden_factory_run(decode.weights, job, image, results))) {
       status.error = contract::FactoryError::Operand;
     }
-    uint64_t beats = 0;
-    for (const golden::LaneSetup& lane : setup.lanes) beats = std::max(beats, lane.count);
+    uint64_t beats = mx ? setup.lanes.at(0).words.size() : 0;
+    for (const golden::LaneSetup& lane : setup.lanes) beats = mx ? beats : std::max(beats, lane.count);
     cycles = beats;
     status.counters.busy_cycles = beats;
     status.counters.weights = decode.weights.size();

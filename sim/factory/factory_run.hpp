@@ -1,5 +1,6 @@
 // One token factory run on an engine: the table and the activation banks
-// written, the start, then clock by clock the lane words served from memory
+// written, the start, then clock by clock the lane words (for the MX source:
+// code words on lane 0, scale words on lane 1) served from memory
 // (sim/ans/memory_model.hpp: bytes per clock, random input stalls) and the
 // result beats taken with random stalls, until done, an error, or no
 // progress for `hang_cycles`. Load cycles are one per table word and one
@@ -50,7 +51,9 @@ inline FactoryRunResult run_factory(FactoryEngineBase& engine, const golden::Ten
   }
   run.load_cycles = setup.table.size() + static_cast<uint64_t>(image.lanes()) * image.period();
   std::vector<uint64_t> counts(FactoryEngineBase::kLanes, 0);
-  for (size_t k = 0; k < setup.lanes.size() && k < counts.size(); ++k) counts[k] = setup.lanes[k].count;
+  for (size_t k = 0; k < setup.lanes.size() && k < counts.size() && job.source == 0; ++k) {
+    counts[k] = setup.lanes[k].count;  // the MX source's streams (source 1) are not ANS lanes
+  }
   engine.start(setup.cfg, counts, job);
 
   LaneMemory memory(setup, o.bytes_per_clock, o.input_stall, o.seed);

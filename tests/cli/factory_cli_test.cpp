@@ -52,7 +52,7 @@ void expect_report(const nlohmann::json& j, int tokens, const std::string& what)
 
 TEST(CliFactory, EveryProductBitExactForOneAndFourTokens) {
   for (const std::string& engine : engines()) {
-    for (const char* method : {"lossless", "vp --quality sqnr=25dB"}) {
+    for (const char* method : {"lossless", "vp --quality sqnr=25dB", "mxfp4"}) {
       std::vector<nlohmann::json> runs;
       for (const int tokens : {1, 4}) {
         const std::string what = engine + " " + method + " B=" + std::to_string(tokens);
@@ -70,13 +70,15 @@ TEST(CliFactory, EveryProductBitExactForOneAndFourTokens) {
 }
 
 TEST(CliFactory, EnginesAgreeOnEveryToken) {
-  const nlohmann::json golden = generate("--engine golden --tokens 4 --steps 16");
-  for (const std::string& engine : engines()) {
-    if (engine == "golden") continue;
-    const nlohmann::json j = generate("--engine " + engine + " --tokens 4 --steps 16");
-    EXPECT_EQ(j["sequences"], golden["sequences"]) << engine;
-    // Nothing stalls: the lanes keep the MACs busy across row ends.
-    EXPECT_GE(j["mac_utilisation"].get<double>(), 0.95) << engine;
+  for (const char* method : {"lossless", "mxfp4"}) {
+    const nlohmann::json golden = generate("--engine golden --tokens 4 --steps 16 --method " + std::string(method));
+    for (const std::string& engine : engines()) {
+      if (engine == "golden") continue;
+      const nlohmann::json j = generate("--engine " + engine + " --tokens 4 --steps 16 --method " + method);
+      EXPECT_EQ(j["sequences"], golden["sequences"]) << engine << " " << method;
+      // Nothing stalls: the weights keep the MACs busy across row ends.
+      EXPECT_GE(j["mac_utilisation"].get<double>(), 0.95) << engine << " " << method;
+    }
   }
 }
 
@@ -94,9 +96,9 @@ TEST(CliFactory, BadRequestsAreRefused) {
   ProcessResult r = weightstream("generate --engine verilog --steps 2");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("rtl, hls or golden"), std::string::npos) << r.err;
-  r = weightstream("generate --engine hls --method mxfp4 --steps 2");
+  r = weightstream("generate --engine hls --method nvfp4 --steps 2");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("lossless or vp"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("lossless, vp or mxfp4"), std::string::npos) << r.err;
   r = weightstream("generate --engine hls --temperature 0.8 --steps 2");
   EXPECT_EQ(r.exit_code, 1);
   r = weightstream("generate --engine hls --method vp --quality sqnr=abc --steps 2");
@@ -115,7 +117,7 @@ namespace {
 // lossless and vp, with stalls; the engines from WS_FACTORY_ENGINES.
 TEST(CliFactoryRegress, DISABLED_SixteenTokensSixtyFourSteps) {
   for (const std::string& engine : engines()) {
-    for (const char* method : {"lossless", "vp --quality sqnr=25dB"}) {
+    for (const char* method : {"lossless", "vp --quality sqnr=25dB", "mxfp4"}) {
       const nlohmann::json j = generate("--engine " + engine + " --method " + method +
                                         " --tokens 16 --steps 64 --stall 0.2 --stall-seed 3");
       ASSERT_TRUE(j.contains("bit_exact")) << engine << " " << method;

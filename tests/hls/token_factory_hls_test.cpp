@@ -9,17 +9,21 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cmath>
 #include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "golden/factory/factory_job.hpp"
+#include "golden/factory/mx_stream.hpp"
+#include "golden/quant/quant_methods.hpp"
 #include "golden/formats/float_format.hpp"
 #include "hls/factory/mac_arith.hpp"
 #include "sim/factory/factory_engine.hpp"
 #include "sim/factory/factory_run.hpp"
 #include "tests/support/seed.hpp"
+#include "golden/model/llama2_weights.hpp"
 #include "tests/support/stories.hpp"
 
 namespace ws::sim {
@@ -169,6 +173,70 @@ TEST(HlsTokenFactory, ErrorsStopTheRun) {
   EXPECT_EQ(run.status.error, contract::FactoryError::Lane);
   EXPECT_EQ(engine.lane_error(1), contract::LaneError::StreamEndsEarly);
   EXPECT_FALSE(run.hung);
+}
+
+TEST(HlsMxSource, WeightWordsMatchGoldenOnEveryCodeAndScale) {
+  for (uint32_t scale = 0; scale < 256; ++scale) {
+    for (uint32_t code = 0; code < 16; ++code) {
+      ASSERT_EQ(hls::mx_weight_word(code, scale), gf::mx_weight_bf16(code, scale)) << "code " << code << " scale "
+                                                                                   << scale;
+    }
+  }
+}
+
+TEST(HlsMxSource, EveryMatrixBitExactUnderRandomStalls) {
+  const uint64_t seed = test::seed_from_env();
+  std::mt19937_64 rng(seed);
+  const golden::Llama2Weights w = golden::load_llama2(WS_MODELS_DIR "/stories260K.bin");
+  HlsFactoryEngine engine;
+  int runs = 0;
+  for (const golden::Matrix* m : {&w.layers[0].wq, &w.layers[0].wk, &w.layers[1].w1, &w.layers[1].w2}) {
+    const golden::QuantizedTensor q = golden::quantize({"mxfp4"}, m->values, m->rows, m->cols, nullptr).stored;
+    const gf::MxStreams streams = gf::mx_streams(q, FactoryEngineBase::kLanes);
+    // The streams as the card reads them give the quantiser's values back.
+    std::vector<uint16_t> read;
+    ASSERT_TRUE(gf::mx_read_streams(streams.codes, streams.scales, static_cast<uint32_t>(m->rows),
+                                    static_cast<uint32_t>(m->cols), 32, FactoryEngineBase::kLanes, read));
+    ASSERT_EQ(read, streams.weights) << m->name;
+    const std::vector<float> values = golden::dequantize(q);
+    for (size_t i = 0; i < values.size(); ++i) {
+      const float word = std::bit_cast<float>(uint32_t{streams.weights[i]} << 16);
+      if (std::fabs(values[i]) >= 0x1p-32f) {
+        ASSERT_EQ(word, values[i]) << m->name << " weight " << i;
+      }
+    }
+    golden::TensorSetup setup;
+    for (const std::vector<uint32_t>* words : {&streams.codes, &streams.scales}) {
+      golden::LaneSetup lane;
+      lane.words = *words;
+      lane.count = words->size();
+      setup.lanes.push_back(lane);
+    }
+    for (const int slots : {1, 16}) {
+      gf::FactoryJob job;
+      job.rows = static_cast<uint32_t>(m->rows);
+      job.cols = static_cast<uint32_t>(m->cols);
+      job.lanes = FactoryEngineBase::kLanes;
+      job.slots = static_cast<uint32_t>(slots);
+      job.source = 1;
+      job.block = 32;
+      job.period = static_cast<uint32_t>(gf::mx_row_beats(job.cols, 32, FactoryEngineBase::kLanes).size());
+      const std::vector<uint16_t> x = random_activations(rng, static_cast<size_t>(slots) * job.cols);
+      const gf::ActivationImage image =
+          gf::mx_activation_image(x, job.cols, 32, FactoryEngineBase::kLanes, slots, FactoryEngineBase::kSlots);
+      std::vector<uint32_t> expected, plain(static_cast<size_t>(slots) * job.rows);
+      ASSERT_TRUE(gf::golden_mx_factory_run(streams.weights, job, image, expected));
+      ASSERT_TRUE(gf::matvec(streams.weights, job.rows, job.cols, x, slots, plain));
+      for (uint32_t r = 0; r < job.rows; ++r) {
+        for (int b = 0; b < slots; ++b) ASSERT_EQ(expected[r * slots + b], plain[b * job.rows + r]) << m->name;
+      }
+      const FactoryRunResult run = run_factory(engine, setup, job, image, {0, 0.3, 0.3, seed + runs, 100000});
+      ++runs;
+      ASSERT_FALSE(run.hung) << m->name;
+      ASSERT_EQ(run.status.error, contract::FactoryError::None) << m->name << ": " << to_text(run.status.error);
+      ASSERT_EQ(run.results, expected) << "seed " << seed << " " << m->name << " slots " << slots;
+    }
+  }
 }
 
 }  // namespace
