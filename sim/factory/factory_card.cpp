@@ -16,7 +16,7 @@ namespace {
 template <class T>
 std::vector<T> read_words(std::span<const uint8_t> bytes) {
   std::vector<T> words(bytes.size() / sizeof(T));
-  std::memcpy(words.data(), bytes.data(), words.size() * sizeof(T));  // little-endian host
+  if (!words.empty()) std::memcpy(words.data(), bytes.data(), words.size() * sizeof(T));  // little-endian host
   return words;
 }
 
