@@ -118,6 +118,9 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
   if (o.table_log != 0 && (o.table_log < TansTable::kMinTableLog || o.table_log > TansTable::kMaxTableLog)) {
     throw std::invalid_argument("table log must be 5..12");
   }
+  if (o.max_table_log < 8 || o.max_table_log > TansTable::kMaxTableLog) {
+    throw std::invalid_argument("the largest table log must be 8..12");
+  }
   std::vector<EncodedTensor> out;
   std::vector<std::vector<uint32_t>> own_tables(tensors.size());  // normalized counts of tensors with own tables
   std::vector<size_t> with_own_table;                             // their indices, in order
@@ -170,7 +173,7 @@ std::vector<EncodedTensor> encode_lossless(std::span<const Tensor> tensors, cons
         const uint64_t repeats = repeat.distance ? h.back() : 0;
         const double raw = static_cast<double>(t.size() - repeats) * layout.raw_bits() +
                            static_cast<double>(repeats) * (layout.pattern_bits() - repeat.top_bits);
-        const int low = o.table_log ? o.table_log : 8, high = o.table_log ? o.table_log : 12;
+        const int low = o.table_log ? o.table_log : 8, high = o.table_log ? o.table_log : o.max_table_log;
         for (int log = low; log <= high; ++log) {
           if (present > (uint64_t{1} << log)) continue;
           std::vector<uint32_t> normalized = normalize_used(h, used, log);

@@ -37,11 +37,12 @@ namespace ws::golden {
 
 struct LosslessOptions {
   int lanes = 1;                    // K, 1..32
-  int table_log = 0;                // 0: chosen per tensor from 8..12; else fixed 5..12
+  int table_log = 0;                // 0: chosen per tensor from 8..max_table_log; else fixed 5..12
   int max_joint_bits = 0;           // fraction bits that may join the exponent in the symbol
   bool reuse_tables = true;         // a tensor may use an earlier tensor's table
   bool allow_repeat = true;         // the REPEAT symbol (weight equals the one a row above)
   int min_weights_per_lane = 1024;  // smaller tensors use fewer lanes
+  int max_table_log = 12;           // 8..12: the largest a per-tensor choice takes (a table loads 2^log words)
 };
 
 struct EncodedTensor {

@@ -11,6 +11,9 @@
 // (hls/formats/float_decoder.hpp), its exponent plus the scale's makes the
 // bf16 word: exact in the factory's window, 0 below it, NaN above it or for
 // the NaN scale (the slots then stop with an operand error).
+//   codes   a code word register: it takes the next word when it is empty
+//           or its beat leaves at this edge, so beats leave one a clock and
+//           no beat depends on the input port within the clock
 //   scales  the current block's scale is a register loaded at the block's
 //           first beat from the scale word register (its bytes used in
 //           order); an empty word register takes the next word whenever one
@@ -53,6 +56,7 @@ class MxSource {
     col_ = 0;
     block_left_ = 0;
     scales_left_ = 0;
+    code_valid_ = false;
   }
 
   bool active() const { return active_; }
@@ -67,19 +71,25 @@ class MxSource {
     const uint32_t block_end = block_start ? (col_ + block_ < cols_ ? col_ + block_ : cols_) : col_ + block_left_;
     const uint32_t count = block_end - col_ < static_cast<uint32_t>(Lanes) ? block_end - col_ : Lanes;
     const bool scale_ok = !block_start || scales_left_ > 0;
-    const uint32_t scale = block_start ? (scale_word_ >> (8 * (4 - scales_left_))) & 0xFF : scale_;
+    const uint32_t scale = block_start ? (scale_word_ >> (8 * ((4 - scales_left_) & 3))) & 0xFF : scale_;
 
-    beat.valid = scale_ok && in[0].in_valid;
+    beat.valid = scale_ok && code_valid_;
     beat.mask = (1u << count) - 1;
     for (int k = 0; k < Lanes; ++k) {
-      beat.words[k] = static_cast<uint32_t>(k) < count ? mx_weight_word(in[0].in_word >> (4 * k), scale) : 0;
+      beat.words[k] = static_cast<uint32_t>(k) < count ? mx_weight_word(code_ >> (4 * k), scale) : 0;
     }
     const bool take = beat.valid && out_ready;
-    out[0].in_ready = scale_ok && out_ready;
+    out[0].in_ready = !code_valid_ || take;
     out[1].in_ready = scales_left_ == 0;
-    out[0].stall_input = !in[0].in_valid;
+    out[0].stall_input = !code_valid_ && !in[0].in_valid;
 
     // The edge.
+    if (out[0].in_ready && in[0].in_valid) {
+      code_ = in[0].in_word;
+      code_valid_ = true;
+    } else if (take) {
+      code_valid_ = false;
+    }
     if (out[1].in_ready && in[1].in_valid) {
       scale_word_ = in[1].in_word;
       scales_left_ = 4;
@@ -109,6 +119,8 @@ class MxSource {
   uint32_t scale_ = 0;       // the current block's scale
   uint32_t scale_word_ = 0;
   uint32_t scales_left_ = 0;  // unused scales in scale_word_, used from the low byte up
+  uint32_t code_ = 0;         // the next beat's codes
+  bool code_valid_ = false;
 };
 
 }  // namespace ws::hls

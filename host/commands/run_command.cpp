@@ -169,9 +169,11 @@ nlohmann::json factory_job(const std::string& model_path, sim::EngineKind engine
     if (report["synth"].is_null()) {
       std::printf("  resources: the installed synth.json has no token_factory entry (run make synth)\n");
     } else {
-      std::printf("  resources (last make synth, yosys synth_xilinx): %d LUTs, %d FFs, %g BRAM36, %d DSPs\n",
-                  report["synth"]["luts"].get<int>(), report["synth"]["ffs"].get<int>(),
-                  report["synth"]["brams"].get<double>(), report["synth"]["dsps"].get<int>());
+      std::printf("  resources (last make synth, yosys synth_xilinx, token_factory %s): %d LUTs, %d FFs, %g BRAM36, "
+                  "%d DSPs\n",
+                  report["synth"]["variant"].get<std::string>().c_str(), report["synth"]["luts"].get<int>(),
+                  report["synth"]["ffs"].get<int>(), report["synth"]["brams"].get<double>(),
+                  report["synth"]["dsps"].get<int>());
     }
     std::printf("  projection: a 7B-parameter model at %.0f MHz, %d lanes, %d slots, %.1f GB/s: %.2f tokens/s "
                 "(%s bound; %.3f weights/clock measured)\n",

@@ -54,10 +54,13 @@ DeviceModel encode_device_model(const golden::Llama2Weights& weights, const Devi
   lossless.lanes = options.lanes;
   lossless.max_joint_bits = 3;
   lossless.min_weights_per_lane = 1;  // every matrix in all lanes: every MAC busy
+  lossless.max_table_log = options.max_table_log;
   std::vector<golden::EncodedTensor> encoded;
   if (options.method == "mxfp4") {
     // The linear layers' matrices in MXFP4, the classifier lossless.
-    DeviceModel model = encode_device_model(weights, {"lossless", options.quality, options.lanes}, progress);
+    DeviceModelOptions classifier = options;
+    classifier.method = "lossless";
+    DeviceModel model = encode_device_model(weights, classifier, progress);
     model.method = options.method;
     for (size_t i = 0; i + 1 < sources.size(); ++i) {
       const golden::Matrix& m = *sources[i];

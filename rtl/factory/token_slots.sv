@@ -5,8 +5,13 @@
 // exactly; one fp32 result beat (a word per slot) leaves per matrix row.
 //
 //   run registers  rows, cols, period, slots latched by the start pulse,
-//                  which also checks them with lanes (error Config: done at
-//                  once) and reads every bank at address 0
+//                  which also checks them with lanes, source and block
+//                  (error Config: done at once) and reads every bank at
+//                  address 0. source (0 the ANS lanes, 1 the MX source) and
+//                  block (MX: weights a scale covers) are only checked here:
+//                  source must be 0 or 1, and for 1 block must be nonzero
+//                  (the MX source, mx_source.sv, latches it; token_factory
+//                  the source)
 //   row in         a beat is taken (row_valid_i && row_ready_o) while busy
 //                  when the result register is free or read at this edge;
 //                  col is the column of lane 0's weight: lane k's is in the
@@ -24,12 +29,15 @@
 //                  refused (result register full), weights taken, and
 //                  weights times slots in use; 48 bits each, cleared by start
 //
-// Port widths: rows 24 bits (hls kRowBits), cols FactoryColBits, period
-// $clog2(BankDepth+1), lanes $clog2(Lanes+2) and slots $clog2(Slots+2) (so
-// that a value one above the largest legal one, or the all-ones value the
-// engine drives for a value that does not fit, reads as a bad
-// configuration). Lane and slot buses are flat vectors: lane k at
-// [k*Width +: Width], slot b at [b*Width +: Width].
+// Port widths: rows 24 bits (hls kRowBits), cols and block FactoryColBits,
+// period $clog2(BankDepth+1), lanes $clog2(Lanes+2) and slots
+// $clog2(Slots+2) (so that a value one above the largest legal one, or the
+// all-ones value the engine drives for a value that does not fit, reads as a
+// bad configuration), source SourceBits = 2 (1 would do for the two sources;
+// 2 and 3 are rejected as the hls model rejects source > 1; block's 2^ColBits
+// and up, which the hls model rejects, do not fit the port). Lane and slot
+// buses are flat vectors: lane k at [k*Width +: Width], slot b at
+// [b*Width +: Width].
 `include "ws_assert.svh"
 module token_slots #(
   parameter int Lanes     = 8,
@@ -39,6 +47,7 @@ module token_slots #(
   parameter int PeriodBits   = $clog2(BankDepth + 1),
   parameter int LaneCntBits  = $clog2(Lanes + 2),
   parameter int SlotCntBits  = $clog2(Slots + 2),
+  parameter int SourceBits   = 2,
   parameter int AddrBits     = BankDepth > 1 ? $clog2(BankDepth) : 1,
   parameter int LaneIdxBits  = Lanes > 1 ? $clog2(Lanes) : 1,
   parameter int CounterBits  = 48
@@ -52,6 +61,8 @@ module token_slots #(
   input  logic [PeriodBits-1:0]           period_i,
   input  logic [LaneCntBits-1:0]          lanes_i,
   input  logic [SlotCntBits-1:0]          slots_i,
+  input  logic [SourceBits-1:0]           source_i,  // checked only
+  input  logic [ws_pkg::FactoryColBits-1:0] block_i, // checked only
   // activation bank write port
   input  logic                            act_we_i,
   input  logic [LaneIdxBits-1:0]          act_lane_i,
@@ -91,6 +102,7 @@ module token_slots #(
   `WS_ASSERT_STATIC(g_widths, RowBits >= 1 && RowBits <= CounterBits && (1 << LaneCntBits) > Lanes + 1 &&
                               (1 << SlotCntBits) > Slots + 1 && (1 << LaneIdxBits) >= Lanes,
                     "token_slots: the register widths must hold their largest value and one above")
+  `WS_ASSERT_STATIC(g_source, SourceBits >= 1, "token_slots: SourceBits must be at least 1")
   `WS_ASSERT_STATIC(g_cols, Lanes < (1 << ColBits), "token_slots: a row must be able to hold Lanes weights")
 
   // ---------------------------------------------------------------- registers
@@ -189,7 +201,8 @@ module token_slots #(
   logic [CounterBits-1:0] busy_cycles_d, stall_input_d, stall_output_d, weights_d, macs_d;
 
   assign bad_config = rows_i == '0 || lanes_i == '0 || 32'(lanes_i) > Lanes || 32'(cols_i) < 32'(lanes_i) ||
-                      period_i == '0 || 32'(period_i) > BankDepth || slots_i == '0 || 32'(slots_i) > Slots;
+                      period_i == '0 || 32'(period_i) > BankDepth || slots_i == '0 || 32'(slots_i) > Slots ||
+                      32'(source_i) > 1 || (32'(source_i) == 1 && block_i == '0);
   assign address_next = PeriodBits'(address_q) + PeriodBits'(1);
   // weights times slots in use: a narrow multiplier
   logic [WeightBits+SlotCntBits-1:0] beat_macs;

@@ -1,5 +1,6 @@
 #include "sim/factory/rtl_factory_engine.hpp"
 
+#include <algorithm>
 #include <type_traits>
 
 #include "Vtoken_factory.h"
@@ -21,6 +22,7 @@ constexpr int kPeriodBits = bits_for(FactoryEngineBase::kBankDepth + 1);
 constexpr int kLaneCntBits = bits_for(FactoryEngineBase::kLanes + 2);
 constexpr int kSlotCntBits = bits_for(FactoryEngineBase::kSlots + 2);
 constexpr int kAddrBits = bits_for(FactoryEngineBase::kBankDepth);
+constexpr uint32_t kSourceMax = 3;  // source_i: 2 bits
 
 // A run register's value, or 0 (always a bad configuration) when it does not fit its port.
 uint32_t fit(uint32_t value, int bits) { return value < (uint64_t{1} << bits) ? value : 0; }
@@ -86,6 +88,9 @@ void RtlFactoryEngine::start(const contract::AnsCfg& cfg, std::span<const uint64
   m.period_i = static_cast<std::remove_reference_t<decltype(m.period_i)>>(fit(job.period, kPeriodBits));
   m.lanes_i = static_cast<std::remove_reference_t<decltype(m.lanes_i)>>(fit(job.lanes, kLaneCntBits));
   m.slots_i = static_cast<std::remove_reference_t<decltype(m.slots_i)>>(fit(job.slots, kSlotCntBits));
+  // source: 2 and up all read as a bad source (3 for any value the port cannot hold)
+  m.source_i = static_cast<std::remove_reference_t<decltype(m.source_i)>>(std::min(job.source, kSourceMax));
+  m.block_i = static_cast<std::remove_reference_t<decltype(m.block_i)>>(fit(job.block, kColBits));
   m.in_valid_i = 0;  // the start abandons a word offered
   m.in_last_i = 0;
   m.start_i = 1;

@@ -11,7 +11,12 @@
 //   start             one clock with start_i: the ANS registers, every lane's
 //                     count (missing ones 0) and the run registers (a value
 //                     wider than its port is driven as 0, a bad configuration
-//                     as the hls model finds it)
+//                     as the hls model finds it; source as min(source, 3),
+//                     2 and up bad). A source 1 run with rows, cols or block
+//                     too wide for its port is a Config error in both models,
+//                     but the hls MX source still answers the scale port
+//                     (in_ready on lane 1) where the RTL's, started with 0,
+//                     stays idle
 //   status, result    the registered outputs before the next edge
 //   cycle             lane inputs and result_ready_i set, evaluated, the lane
 //                     answers read, one clock

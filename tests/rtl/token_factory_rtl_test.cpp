@@ -11,14 +11,20 @@
 // slots in use; 30% random stalls on the lane inputs and the result ready.
 // Edge cases: an out-of-range activation or weight (error Operand), bad run
 // registers (error Config), damaged streams (error Lane, or the wrong
-// weights golden decodes). The first mismatch prints seed, job, cycle,
+// weights golden decodes). The MX source (source 1): stories260K matrices
+// quantised to MXFP4 and synthetic streams with other blocks (smaller than
+// a beat, not a multiple of it, longer than a row), against golden's reading
+// of the streams (golden_mx_factory_run); bad source and block registers; a
+// NaN scale (error Operand). The first mismatch prints seed, job, cycle,
 // field, hls (expected) and rtl (actual).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <numeric>
 #include <optional>
 #include <random>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -26,6 +32,10 @@
 
 #include "golden/codec/lane_setup.hpp"
 #include "golden/factory/factory_arith.hpp"
+#include "golden/factory/factory_job.hpp"
+#include "golden/factory/mx_stream.hpp"
+#include "golden/model/llama2_weights.hpp"
+#include "golden/quant/quant_methods.hpp"
 #include "sim/ans/memory_model.hpp"
 #include "sim/factory/factory_engine.hpp"
 #include "sim/factory/rtl_factory_engine.hpp"
@@ -50,6 +60,7 @@ struct FactoryCase {
   const golden::TensorSetup* setup = nullptr;
   FactoryJob job;
   std::vector<uint16_t> x;
+  const golden::factory::ActivationImage* image = nullptr;  // the banks (MX runs); else the ANS layout of x
   double input_stall = 0.3;
   double output_stall = 0.3;
   uint64_t seed = 0;
@@ -90,12 +101,24 @@ class Bench {
     const golden::TensorSetup& setup = *c.setup;
     const size_t lanes = setup.lanes.size();
     std::vector<uint64_t> counts(K, 0);
-    for (size_t k = 0; k < lanes; ++k) counts[k] = setup.lanes[k].count;
+    // The MX source's streams are not ANS lanes: no counts (as run_factory).
+    for (size_t k = 0; k < lanes && c.job.source == 0; ++k) counts[k] = setup.lanes[k].count;
     for (FactoryEngineBase* e : engines()) {
       for (size_t u = 0; u < setup.table.size(); ++u) e->write_table(static_cast<uint32_t>(u), setup.table[u]);
-      const uint32_t period = std::min<uint32_t>(c.job.period, kDepth);
-      for (int k = 0; k < K; ++k) {
-        for (uint32_t a = 0; a < period; ++a) e->write_activation(k, a, bank_word(c, k, a));
+      if (c.image != nullptr) {
+        for (uint32_t k = 0; k < c.image->lanes(); ++k) {
+          for (uint32_t a = 0; a < c.image->period(); ++a) {
+            std::array<uint16_t, B> w{};
+            const auto word = c.image->word(k, a);
+            std::copy(word.begin(), word.begin() + std::min<size_t>(word.size(), w.size()), w.begin());
+            e->write_activation(static_cast<int>(k), a, w);
+          }
+        }
+      } else {
+        const uint32_t period = std::min<uint32_t>(c.job.period, kDepth);
+        for (int k = 0; k < K; ++k) {
+          for (uint32_t a = 0; a < period; ++a) e->write_activation(k, a, bank_word(c, k, a));
+        }
       }
       e->start(setup.cfg, counts, c.job);
     }
@@ -570,6 +593,288 @@ TEST(RtlTokenFactory, DamagedStreamsEndAsGoldenReadsThem) {
   std::printf("damaged runs: %d decoded as golden reads them, %d lane errors, %d operand errors; %llu cycles\n",
               decoded_runs, lane_errors, operand_errors, static_cast<unsigned long long>(bench.total_cycles()));
   EXPECT_GT(lane_errors, 0);
+}
+
+// ---------------------------------------------------------------- the MX source
+
+namespace gf = golden::factory;
+
+// An MX matrix as the card reads it: the code words on lane 0, the scale
+// words on lane 1, and golden's reading of the two streams.
+struct MxMatrix {
+  std::string name;
+  uint32_t rows = 0, cols = 0, block = 0;
+  golden::TensorSetup setup;
+  std::vector<uint16_t> weights;  // every weight's bf16 pattern, row-major
+};
+
+golden::TensorSetup mx_setup(const std::vector<uint32_t>& codes, const std::vector<uint32_t>& scales) {
+  golden::TensorSetup setup;
+  for (const std::vector<uint32_t>* words : {&codes, &scales}) {
+    golden::LaneSetup lane;
+    lane.words = *words;
+    lane.count = words->size();
+    setup.lanes.push_back(lane);
+  }
+  return setup;
+}
+
+// Golden's reading of m's streams into m.weights.
+::testing::AssertionResult read_mx(MxMatrix& m) {
+  if (!gf::mx_read_streams(m.setup.lanes[0].words, m.setup.lanes[1].words, m.rows, m.cols, m.block, K, m.weights)) {
+    return ::testing::AssertionFailure() << m.name << ": the streams are too short";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// A stories260K matrix quantised to MXFP4 (blocks of 32).
+MxMatrix mx_stories(const golden::Matrix& matrix) {
+  const golden::QuantizedTensor q =
+      golden::quantize({"mxfp4"}, matrix.values, matrix.rows, matrix.cols, nullptr).stored;
+  const gf::MxStreams streams = gf::mx_streams(q, K);
+  MxMatrix m;
+  m.name = matrix.name;
+  m.rows = static_cast<uint32_t>(matrix.rows);
+  m.cols = static_cast<uint32_t>(matrix.cols);
+  m.block = static_cast<uint32_t>(q.group);
+  m.setup = mx_setup(streams.codes, streams.scales);
+  m.weights = streams.weights;
+  return m;
+}
+
+// Random codes and scales around the operand window (some blocks below it,
+// none above) in blocks of `block`.
+MxMatrix mx_synthetic(uint64_t seed, uint32_t rows, uint32_t cols, uint32_t block) {
+  std::mt19937_64 rng(seed);
+  const std::vector<gf::Beat> beats = gf::mx_row_beats(cols, block, K);
+  std::vector<uint32_t> codes, scales;
+  uint32_t n = 0;
+  for (uint32_t r = 0; r < rows; ++r) {
+    for (const gf::Beat& beat : beats) {
+      uint32_t word = 0;
+      for (uint32_t k = 0; k < beat.count; ++k) word |= static_cast<uint32_t>(rng() & 0xF) << (4 * k);
+      codes.push_back(word);
+      if (beat.col % block != 0) continue;
+      const uint32_t scale = 127 + golden::factory::kExpMin - 4 + static_cast<uint32_t>(rng() % 50);  // 91 .. 140
+      if (n % 4 == 0) scales.push_back(0);
+      scales.back() |= scale << (8 * (n % 4));
+      ++n;
+    }
+  }
+  MxMatrix m;
+  m.name = "synthetic " + std::to_string(rows) + "x" + std::to_string(cols) + " block " + std::to_string(block);
+  m.rows = rows;
+  m.cols = cols;
+  m.block = block;
+  m.setup = mx_setup(codes, scales);
+  return m;
+}
+
+FactoryJob mx_job(const MxMatrix& m, uint32_t slots) {
+  FactoryJob job;
+  job.rows = m.rows;
+  job.cols = m.cols;
+  job.period = static_cast<uint32_t>(gf::mx_row_beats(m.cols, m.block, K).size());
+  job.lanes = K;
+  job.slots = slots;
+  job.source = 1;
+  job.block = m.block;
+  return job;
+}
+
+// One MX run on both engines, every cycle compared; the results taken must
+// be golden's (golden_mx_factory_run) for the rows before the first one with
+// a bad operand, and every row when there is none. Returns the outcome.
+RunOutcome mx_run(Bench& bench, const MxMatrix& m, uint32_t slots, std::mt19937_64& rng, uint64_t run_seed,
+                  uint64_t seed, double input_stall = 0.3, double output_stall = 0.3) {
+  FactoryCase c;
+  c.label = "MX " + m.name + " slots " + std::to_string(slots);
+  c.setup = &m.setup;
+  c.job = mx_job(m, slots);
+  c.x = random_activations(rng, m.cols, slots);
+  const gf::ActivationImage image = gf::mx_activation_image(c.x, m.cols, m.block, K, static_cast<int>(slots), B);
+  c.image = &image;
+  c.input_stall = input_stall;
+  c.output_stall = output_stall;
+  c.seed = run_seed;
+  EXPECT_LE(c.job.period, static_cast<uint32_t>(kDepth)) << c.label;
+  std::vector<uint32_t> expected;
+  const bool golden_ok = gf::golden_mx_factory_run(m.weights, c.job, image, expected);
+  // The first row with an operand error (rows when none).
+  uint32_t first_bad = m.rows;
+  if (!golden_ok) {
+    for (uint32_t r = 0; r < m.rows && first_bad == m.rows; ++r) {
+      FactoryJob one = c.job;
+      one.rows = 1;
+      std::vector<uint32_t> row_results;
+      const std::span<const uint16_t> row(m.weights.data() + static_cast<size_t>(r) * m.cols, m.cols);
+      if (!gf::golden_mx_factory_run(row, one, image, row_results)) first_bad = r;
+    }
+  }
+  const RunOutcome o = bench.run(c);
+  EXPECT_TRUE(o.mismatch.empty()) << o.mismatch;
+  if (!o.mismatch.empty()) return o;
+  EXPECT_EQ(o.status.error, golden_ok ? FactoryError::None : FactoryError::Operand) << c.label;
+  if (golden_ok) {
+    EXPECT_EQ(o.results.size(), size_t{m.rows}) << c.label;
+    EXPECT_EQ(o.status.counters.weights, uint64_t{m.rows} * m.cols) << c.label;
+    EXPECT_EQ(o.status.counters.macs, uint64_t{m.rows} * m.cols * slots) << c.label;
+  } else {
+    // The beat with the bad operand may end its row: that result still leaves.
+    EXPECT_LE(o.results.size(), size_t{first_bad} + 1) << c.label;
+  }
+  for (size_t r = 0; r < o.results.size() && r < first_bad; ++r) {
+    for (uint32_t b = 0; b < slots; ++b) {
+      const uint32_t want = expected[r * slots + b];
+      EXPECT_EQ(o.results[r][b], want) << "seed " << seed << " job '" << c.label << "' row " << r << " slot " << b
+                                       << ": expected (golden) " << hex(want) << ", actual " << hex(o.results[r][b]);
+      if (o.results[r][b] != want) return o;
+    }
+  }
+  return o;
+}
+
+const golden::Llama2Weights& stories_weights() {
+  static const golden::Llama2Weights w = golden::load_llama2(WS_MODELS_DIR "/stories260K.bin");
+  return w;
+}
+
+TEST(RtlTokenFactoryMx, StoriesMatricesCycleExactWithHlsAndGolden) {
+  const uint64_t seed = test::seed_from_env();
+  Bench bench(seed);
+  std::mt19937_64 rng(seed);
+  const golden::Llama2Weights& w = stories_weights();
+  int runs = 0;
+  uint64_t weights = 0;
+  for (const golden::Matrix* matrix : {&w.layers[0].wq, &w.layers[0].wk, &w.layers[1].w1, &w.layers[1].w2}) {
+    const MxMatrix m = mx_stories(*matrix);
+    ASSERT_EQ(m.block, 32u) << m.name;
+    {  // The streams as the card reads them are the quantiser's words.
+      MxMatrix read = m;
+      ASSERT_TRUE(read_mx(read));
+      ASSERT_EQ(read.weights, m.weights) << m.name;
+    }
+    for (const uint32_t slots : {1u, 4u, 16u}) {
+      mx_run(bench, m, slots, rng, seed + static_cast<uint64_t>(runs), seed);
+      if (HasFailure()) return;
+      ++runs;
+      weights += uint64_t{m.rows} * m.cols;
+    }
+  }
+  // Other blocks: shorter than a beat, not a multiple of it, one weight,
+  // longer than a row; rows that are not a multiple of the block.
+  struct Shape {
+    uint32_t rows, cols, block;
+    double output_stall;
+  };
+  for (const Shape& shape : {Shape{24, 37, 5, 0.3}, Shape{20, 40, 12, 0.3}, Shape{16, 9, 1, 0.3},
+                             Shape{30, 37, 100, 0.3}, Shape{40, 8, 8, 0.6}, Shape{25, 17, 16, 0.5}}) {
+    MxMatrix m = mx_synthetic(seed + 100 + static_cast<uint64_t>(runs), shape.rows, shape.cols, shape.block);
+    ASSERT_TRUE(read_mx(m));
+    mx_run(bench, m, 16, rng, seed + 1000 + static_cast<uint64_t>(runs), seed, 0.3, shape.output_stall);
+    if (HasFailure()) return;
+    ++runs;
+    weights += uint64_t{m.rows} * m.cols;
+  }
+  // No stalls at all: one beat a clock.
+  {
+    const MxMatrix m = mx_stories(w.layers[1].w2);
+    mx_run(bench, m, 16, rng, seed + 2000, seed, 0, 0);
+    if (HasFailure()) return;
+    ++runs;
+    weights += uint64_t{m.rows} * m.cols;
+  }
+  std::printf("%d MX runs, %llu weights, %llu cycles compared every clock (%llu input stalls, %llu output stalls)\n",
+              runs, static_cast<unsigned long long>(weights), static_cast<unsigned long long>(bench.total_cycles()),
+              static_cast<unsigned long long>(bench.stall_input()), static_cast<unsigned long long>(bench.stall_output()));
+  EXPECT_GT(bench.stall_input(), 0u);
+  EXPECT_GT(bench.stall_output(), 0u);
+}
+
+// A NaN scale (0xFF) makes every weight of its block NaN: error Operand at
+// the same cycle in both, the rows before it golden's. Scale 0 puts a block
+// below the window (zeros, no error); a scale that lifts a code to
+// 2^FactoryExpMax or more is an operand error too.
+TEST(RtlTokenFactoryMx, BadScalesStopBothAtTheSameCycle) {
+  const uint64_t seed = test::seed_from_env();
+  Bench bench(seed);
+  std::mt19937_64 rng(seed);
+  const MxMatrix base = mx_stories(stories_weights().layers[0].wq);
+  const uint32_t blocks_a_row = (base.cols + base.block - 1) / base.block;
+  struct Poke {
+    uint32_t row, block, scale;
+    bool error;
+  };
+  for (const Poke& poke : {Poke{5, 1, 0xFF, true}, Poke{0, 0, 0xFF, true}, Poke{base.rows - 1, 1, 0xFF, true},
+                           Poke{7, 0, 0x00, false}, Poke{9, 1, 127 + golden::factory::kExpMax, true}}) {
+    MxMatrix m = base;
+    const uint32_t g = poke.row * blocks_a_row + poke.block;
+    uint32_t& word = m.setup.lanes[1].words[g / 4];
+    word = (word & ~(0xFFu << (8 * (g % 4)))) | poke.scale << (8 * (g % 4));
+    m.name += " scale " + hex(poke.scale) + " at row " + std::to_string(poke.row) + " block " +
+              std::to_string(poke.block);
+    ASSERT_TRUE(read_mx(m));
+    for (const uint32_t slots : {4u, 16u}) {
+      const RunOutcome o = mx_run(bench, m, slots, rng, seed + g + slots, seed);
+      if (HasFailure()) return;
+      EXPECT_EQ(o.status.error, poke.error ? FactoryError::Operand : FactoryError::None) << m.name;
+    }
+  }
+}
+
+TEST(RtlTokenFactoryMx, BadSourceAndBlockAreConfigErrors) {
+  const uint64_t seed = test::seed_from_env();
+  Bench bench(seed);
+  std::mt19937_64 rng(seed);
+  const MxMatrix m = mx_stories(stories_weights().layers[0].wq);
+  const FactoryJob good = mx_job(m, 4);
+  struct Bad {
+    const char* what;
+    uint32_t source, block, period;
+  };
+  // period 0 with a good source: the MX source starts in both models and
+  // answers the scale port while the slots stay idle.
+  const Bad bads[] = {{"source 1 block 0", 1, 0, good.period}, {"source 2", 2, 32, good.period},
+                      {"source 3", 3, 32, good.period},         {"source 9", 9, 32, good.period},
+                      {"source 2 block 0", 2, 0, good.period},  {"source 1 period 0", 1, 32, 0}};
+  const gf::ActivationImage image = gf::mx_activation_image(random_activations(rng, m.cols, 4), m.cols, m.block, K, 4, B);
+  for (const Bad& bad : bads) {
+    FactoryCase c;
+    c.label = std::string("config ") + bad.what;
+    c.setup = &m.setup;
+    c.job = good;
+    c.job.source = bad.source;
+    c.job.block = bad.block;
+    c.job.period = bad.period;
+    c.x = random_activations(rng, m.cols, 4);
+    c.image = &image;
+    c.seed = seed;
+    const RunOutcome o = bench.run(c);
+    ASSERT_TRUE(o.mismatch.empty()) << o.mismatch;
+    EXPECT_EQ(o.status.error, FactoryError::Config) << c.label;
+    EXPECT_FALSE(o.status.busy) << c.label;
+    EXPECT_TRUE(o.status.done) << c.label;
+    EXPECT_TRUE(o.results.empty()) << c.label;
+    EXPECT_EQ(o.status.counters.busy_cycles, 0u) << c.label;
+  }
+  // Block 0 is no error for the ANS lanes, which do not read it.
+  {
+    const Encoded e = encoded_stories(4);
+    const size_t i = e.index_of("layers.0.wq");
+    const golden::TensorSetup setup = e.setup(i);
+    const auto [rows, cols] = matrix_shape(e.tensors[i]);
+    FactoryCase c;
+    c.label = "ANS run with block 0";
+    c.setup = &setup;
+    c.job = job_for(rows, cols, 4, 4);
+    c.job.block = 0;
+    c.x = random_activations(rng, cols, 4);
+    c.seed = seed + 2;
+    expect_exact_run(bench, c, seed);
+    if (HasFatalFailure()) return;
+  }
+  // The engines run a good MX job after the bad ones.
+  mx_run(bench, m, 4, rng, seed + 1, seed);
 }
 
 }  // namespace
