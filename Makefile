@@ -40,11 +40,14 @@ regress: build
 	ctest --test-dir $(BUILD_DIR) -j$(JOBS) --output-on-failure
 
 # The golden, hls and command-line suites built with AddressSanitizer and
-# UndefinedBehaviorSanitizer (the fuzzers have their own). Without the
-# Verilator component: the generated RTL models are not ours to sanitize and
-# would double the build; the main build runs every RTL test.
+# UndefinedBehaviorSanitizer (the fuzzers have their own), with line tables
+# (-g1) for the reports rather than full debug information, for a shorter
+# cold build. Without the Verilator component: the generated RTL models are
+# not ours to sanitize and would double the build; the main build runs every
+# RTL test.
 sanitize: setup
-	@cmake -S . -B $(BUILD_DIR)-asan -DWS_SANITIZE=ON -DWS_WITH_VERILATOR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD_DIR)-asan -DWS_SANITIZE=ON -DWS_WITH_VERILATOR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" >/dev/null
 	@cmake --build $(BUILD_DIR)-asan -j$(JOBS) --target golden_test golden_model_files_test golden_quant_test \
 	    golden_forward_test golden_factory_test hls_format_decoders_test hls_token_factory_test hls_ans_decoder_test hls_rules_check cli_test \
 	    cli_robustness_test weightstream

@@ -95,11 +95,13 @@ void FactoryDriver::matvec(const DeviceMatrix& m, std::span<const uint16_t> x, i
       for (int64_t i = 0; i < m.rows; ++i) out[static_cast<size_t>(first + b) * m.rows + i] = results[i * slots + b];
     }
     ++totals_.jobs;
-    totals_.cycles += device_.read_register(r::kCycles);
-    totals_.load_cycles += device_.read_register(r::kLoadCycles);
+    const uint64_t cycles = device_.read_register(r::kCycles), loads = device_.read_register(r::kLoadCycles);
     const uint64_t busy = device_.read_register(r::kBusyCycles);
+    totals_.cycles += cycles;
+    totals_.load_cycles += loads;
     totals_.busy_cycles += busy;
     totals_.mac_capacity += busy * kLanes * static_cast<uint64_t>(slots);
+    totals_.mac_capacity_with_loads += (cycles + loads) * kLanes * static_cast<uint64_t>(slots);
     totals_.stall_input += device_.read_register(r::kStallInput);
     totals_.stall_output += device_.read_register(r::kStallOutput);
     totals_.weights += device_.read_register(r::kWeights);

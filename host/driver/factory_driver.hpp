@@ -28,7 +28,8 @@ struct FactoryTotals {
   uint64_t stall_output = 0;
   uint64_t weights = 0;
   uint64_t macs = 0;
-  uint64_t mac_capacity = 0;  // busy cycles times lanes times the job's slots in use
+  uint64_t mac_capacity = 0;             // busy cycles times lanes times the job's slots in use
+  uint64_t mac_capacity_with_loads = 0;  // the same over all cycles, loads included
 };
 
 class FactoryDriver {

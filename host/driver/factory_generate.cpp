@@ -66,10 +66,7 @@ nlohmann::json FactoryGenerateReport::to_json(const FactoryGenerateOptions& o) c
           {"macs", totals.macs},
           {"mac_utilisation", mac_utilisation()},
           {"mac_utilisation_with_loads",
-           totals.mac_capacity ? double(totals.macs) /
-                                     (double(totals.mac_capacity) *
-                                      double(totals.cycles + totals.load_cycles) / double(totals.busy_cycles))
-                               : 0.0},
+           totals.mac_capacity_with_loads ? double(totals.macs) / double(totals.mac_capacity_with_loads) : 0.0},
           {"bytes_per_clock", o.run.bytes_per_clock},
           {"bound", bound(o)},
           {"seconds", seconds}};

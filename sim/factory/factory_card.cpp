@@ -143,8 +143,12 @@ void FactoryCard::run_job() {
                     : gf::golden_factory_run(decode.weights, job, image, results))) {
       status.error = contract::FactoryError::Operand;
     }
-    uint64_t beats = mx ? setup.lanes.at(0).words.size() : 0;
-    for (const golden::LaneSetup& lane : setup.lanes) beats = mx ? beats : std::max(beats, lane.count);
+    uint64_t beats = 0;  // one a clock: the MX code words, or the longest lane's symbols
+    if (mx) {
+      beats = setup.lanes.at(0).words.size();
+    } else {
+      for (const golden::LaneSetup& lane : setup.lanes) beats = std::max(beats, lane.count);
+    }
     cycles = beats;
     status.counters.busy_cycles = beats;
     status.counters.weights = decode.weights.size();
