@@ -1,28 +1,14 @@
 #include "sim/ans/ans_vectors.hpp"
 
 #include "golden/common/error.hpp"
+#include "sim/common/hex_file.hpp"
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <vector>
 
 namespace ws::sim {
 namespace {
-
-// One lowercase hex value per line, as $readmemh reads it.
-template <class Values>
-void write_hex(const std::filesystem::path& path, const Values& values) {
-  std::ofstream out(path);
-  for (const auto v : values) {
-    char text[24];
-    std::snprintf(text, sizeof text, "%llx\n", static_cast<unsigned long long>(v));
-    out << text;
-  }
-  out.flush();
-  if (!out) throw golden::OutputError(path.string() + ": cannot write");
-}
 
 }  // namespace
 

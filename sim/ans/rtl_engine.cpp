@@ -60,15 +60,7 @@ template <class Model, int Lanes, int Width>
 contract::AnsRow RtlAnsEngineT<Model, Lanes, Width>::cycle(std::span<const contract::LaneInputs> in, bool out_ready,
                                                            std::span<contract::LaneOutputs> out) {
   auto& m = dut_->io();
-  uint32_t valid = 0, last = 0;
-  for (int k = 0; k < kLanes; ++k) {
-    const contract::LaneInputs& lane = in[static_cast<size_t>(k)];
-    valid |= uint32_t{lane.in_valid} << k;
-    last |= uint32_t{lane.in_last} << k;
-    set_field(m.in_word_i, contract::kStreamWordBits * k, contract::kStreamWordBits, lane.in_word);
-  }
-  m.in_valid_i = static_cast<std::remove_reference_t<decltype(m.in_valid_i)>>(valid);
-  m.in_last_i = static_cast<std::remove_reference_t<decltype(m.in_last_i)>>(last);
+  set_lane_inputs(m, in, kLanes);
   m.out_ready_i = out_ready;
   dut_->eval();
 

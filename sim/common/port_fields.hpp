@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <type_traits>
+
+#include "golden/contract/ans_ports.hpp"
 
 namespace ws::sim {
 
@@ -30,6 +33,21 @@ inline uint64_t get_field(const Port& port, int offset, int width) {
     for (int b = 0; b < width; ++b) value |= uint64_t{(port[(offset + b) / 32] >> ((offset + b) % 32)) & 1u} << b;
     return value;
   }
+}
+
+// Drives a model's lane input ports (in_valid_i, in_last_i, in_word_i, lane
+// k at bit k and word k) from the first `lanes` offers.
+template <class Model>
+inline void set_lane_inputs(Model& m, std::span<const contract::LaneInputs> in, int lanes) {
+  uint32_t valid = 0, last = 0;
+  for (int k = 0; k < lanes; ++k) {
+    const contract::LaneInputs& lane = in[static_cast<size_t>(k)];
+    valid |= uint32_t{lane.in_valid} << k;
+    last |= uint32_t{lane.in_last} << k;
+    set_field(m.in_word_i, contract::kStreamWordBits * k, contract::kStreamWordBits, lane.in_word);
+  }
+  m.in_valid_i = static_cast<std::remove_reference_t<decltype(m.in_valid_i)>>(valid);
+  m.in_last_i = static_cast<std::remove_reference_t<decltype(m.in_last_i)>>(last);
 }
 
 }  // namespace ws::sim

@@ -1,5 +1,7 @@
 #include "sim/factory/factory_vectors.hpp"
 
+#include "sim/common/hex_file.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,19 +15,6 @@
 
 namespace ws::sim {
 namespace {
-
-// One lowercase hex value per line, as $readmemh reads it.
-template <class Values>
-void write_hex(const std::filesystem::path& path, const Values& values) {
-  std::ofstream out(path);
-  for (const auto v : values) {
-    char text[24];
-    std::snprintf(text, sizeof text, "%llx\n", static_cast<unsigned long long>(v));
-    out << text;
-  }
-  out.flush();
-  if (!out) throw golden::OutputError(path.string() + ": cannot write");
-}
 
 // A random bf16 activation in a realistic range, ±2^-8 .. 2^4, with some
 // zeros and some around the operand window's floor (flushed to 0 below it).
