@@ -15,6 +15,10 @@
 // Each entry runs in one yosys process: the full block, then (when the entry
 // names its register-stage modules) the same top with those modules as black
 // boxes, so `core_luts` counts the decode logic without the output register.
+// A block-table entry with "keep_hierarchy": true is synthesized without
+// -flatten: each distinct module once, the totals counting every instance
+// (token_factory at 16 slots, 16 identical token_slots: 30 s so, over 40
+// minutes flattened), at the cost of no optimisation across module ports.
 // Runs go in parallel (--jobs); results keep the tables' order.
 //
 // --budgets names ceilings for luts, ffs and brams per entry label ("block
@@ -60,6 +64,7 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;  // keeps parameters in the table's order
 
 constexpr const char* kFlow = "synth_xilinx -flatten";
+constexpr const char* kHierarchyFlow = "synth_xilinx";  // entries with keep_hierarchy
 constexpr int kLogTailLines = 30;
 constexpr const char* kFullStatFile = "full_stat.json";
 constexpr const char* kCoreStatFile = "core_stat.json";
@@ -87,6 +92,7 @@ struct BlockEntry {
   Json parameters = Json::object();  // name -> integer, in the table's order
   std::vector<std::string> sources;  // relative to the source dir
   std::vector<std::string> register_stage_modules;
+  bool keep_hierarchy = false;  // synthesize without -flatten (block table only)
   std::optional<long long> anchor_luts;
   std::string origin;  // where the entry comes from, e.g. "decoder_units.json: units[2]"
 
@@ -253,6 +259,7 @@ BlockEntry parse_entry(const Json& object, const std::string& where, const Sourc
   entry.parameters = parse_parameters(object, where);
   entry.sources = entry_sources(object, where, sets, source_dir);
   entry.register_stage_modules = optional_field<std::vector<std::string>>(object, "register_stage_modules", where, {});
+  entry.keep_hierarchy = optional_field<bool>(object, "keep_hierarchy", where, false);
   if (object.contains("anchor_luts")) entry.anchor_luts = required_field<long long>(object, "anchor_luts", where);
   return entry;
 }
@@ -422,7 +429,10 @@ std::string synthesis_commands(const BlockEntry& entry, const std::string& stat_
     for (const auto& [name, value] : entry.parameters.items()) commands += " -set " + name + " " + value.dump();
     commands += " " + entry.top + "\n";
   }
-  commands += "synth_xilinx -top " + entry.top + " -flatten\n";
+  commands += "synth_xilinx -top " + entry.top + (entry.keep_hierarchy ? "" : " -flatten") + "\n";
+  // yosys 0.23's stat -json writes the hierarchy below its first level as text into the JSON. Flattening the
+  // mapped netlist (nothing is optimised after it) keeps the totals and leaves one level, as after -flatten.
+  if (entry.keep_hierarchy) commands += "flatten\n";
   commands += "tee -o " + stat_file + " stat -json\n";
   return commands;
 }
@@ -453,14 +463,17 @@ CellCounts count_cells(const fs::path& stat_path, const std::string& top) {
   } catch (const Json::parse_error& e) {
     throw ReportError("cannot parse yosys stat output " + stat_path.string() + ": " + e.what());
   }
-  // "design" holds the totals over the hierarchy; after -flatten it equals the top module.
+  // "design" holds the totals over the hierarchy: each module's cells times
+  // its instances. Even after -flatten that is more than the top module, as
+  // modules marked (* keep_hierarchy *) (funnel_shift, ...) stay modules.
   const Json* totals = stat.contains("design") ? &stat["design"] : nullptr;
-  if (totals == nullptr && stat.contains("modules")) {
+  // Without "design", the top module stands for the design only when it is the only module.
+  if (totals == nullptr && stat.contains("modules") && stat["modules"].size() == 1) {
     const std::string key = "\\" + top;
     if (stat["modules"].contains(key)) totals = &stat["modules"][key];
   }
   if (totals == nullptr || !totals->contains("num_cells_by_type")) {
-    throw ReportError("yosys stat output " + stat_path.string() + " has no cell counts for " + top);
+    throw ReportError("yosys stat output " + stat_path.string() + " has no cell counts over the hierarchy of " + top);
   }
   const Json& cells = (*totals)["num_cells_by_type"];
   CellCounts counts;
@@ -538,6 +551,7 @@ Json entry_json(const BlockEntry& entry, const SynthResult& result, const Budget
   if (!entry.variant.empty()) out["variant"] = entry.variant;
   out["top"] = entry.top;
   out["parameters"] = entry.parameters;
+  if (entry.keep_hierarchy) out["flow"] = kHierarchyFlow;  // not the report's flow
   out["luts"] = result.full.luts;
   out["core_luts"] = result.core ? Json(result.core->luts) : Json(nullptr);
   if (entry.anchor_luts) out["anchor_luts"] = *entry.anchor_luts;
@@ -573,6 +587,8 @@ const char* const kNote =
     "brams: RAMB36E1 = 1, RAMB18E1 = 0.5. anchor_luts: quoted from the project brief (anchor_source), "
     "not measured by this run. budget: the entry's ceilings for luts, ffs and brams in budgets_file; "
     "within_budget: all three at or under them (false when the entry has no budget). "
+    "flow, on an entry: synth_xilinx without -flatten (keep_hierarchy in the block table): each module synthesized "
+    "once and counted per instance, with no optimisation across module ports. "
     "Target: xc7 (the synth_xilinx default family).";
 
 // The path as the results name it: relative to the project when it lies under
@@ -644,6 +660,13 @@ std::string markdown_report(const Json& report) {
     md << " | " << budget_cell(entry) << " | " << within_budget_cell(entry) << " |\n";
   }
   md << "\n" << report["note"].get<std::string>() << "\n";
+  std::string kept;
+  for (const Json& entry : report["entries"]) {
+    if (!entry.contains("flow")) continue;
+    kept += (kept.empty() ? "" : ", ") + entry["block"].get<std::string>() +
+            (entry.contains("variant") ? " " + entry["variant"].get<std::string>() : "");
+  }
+  if (!kept.empty()) md << "\nhierarchy kept (" << kHierarchyFlow << " without -flatten): " << kept << ".\n";
   if (report.contains("anchor_source")) md << "\nanchor LUTs: " << report["anchor_source"].get<std::string>() << ".\n";
   if (!report["budgets_file"].is_null()) md << "\nbudgets: " << report["budgets_file"].get<std::string>() << ".\n";
   return md.str();

@@ -28,6 +28,7 @@ struct FactoryJob {
   uint32_t slots = 0;   // token slots in use (MACs counted): 1 .. B
   uint32_t source = 0;  // the weights: 0 the ANS lanes, 1 the MX source (mx_stream.hpp)
   uint32_t block = 32;  // MX source: weights a scale covers along a row
+  uint32_t act_half = 0;  // the banks are read from address act_half * depth/2: the other half can be loaded meanwhile
 };
 
 // The performance counters (reset by a start).

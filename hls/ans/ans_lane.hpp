@@ -1,8 +1,10 @@
 // One ANS decoder lane, cycle by cycle, as the RTL builds it (rtl/ans/ans_lane.sv).
 // Per clock the lane decodes one symbol when it has the bits and its output
 // register is free:
-//   lookup   entry = table[state]  (the table RAM's address register is the
-//            state register, so the entry of the current state is always ready)
+//   lookup   entry = table[state | table_slot * 2^TableSlotLog] (the table
+//            RAM's address register is the state register, so the entry of
+//            the current state is always ready; table slots let other tables
+//            be written while this one decodes)
 //   extract  window = the bit buffer from the read pointer; raw field =
 //            its low keep_hi - keep_lo + has_sign bits (all from the entry),
 //            then num_bits state bits
@@ -108,7 +110,8 @@ class AnsLane {
         note_starved(o, word_arrives);
       }
     } else if (phase_ == LanePhase::Run) {
-      const uint64_t entry = table_[state_];
+      const uint64_t entry = table_[(state_ | uint32_t{cfg_.table_slot} << contract::kTableSlotLog) &
+                                    low_mask<Config::kTableLogMax>()];
       const uint32_t high = contract::table_word_pattern(kW, entry);
       const contract::TableCtrl ctrl = contract::table_word_ctrl(kW, entry);
       const bool repeat = ctrl.repeat_symbol != 0;

@@ -47,7 +47,9 @@ class TokenFactory {
     decoder_.configure(cfg, counts);
     decoder_.start();
     mx_.start(mx_mode_, job.rows, job.cols, job.block);
-    slots_.start(job);
+    // A table of log L above TableSlotLog starts at a multiple of its size.
+    const uint32_t table_base = uint32_t{cfg.table_slot} << contract::kTableSlotLog;
+    slots_.start(job, !mx_mode_ && (table_base & ((uint32_t{1} << cfg.table_log) - 1)) != 0);
   }
 
   bool busy() const { return slots_.busy(); }

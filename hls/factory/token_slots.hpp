@@ -12,7 +12,10 @@
 //   activations lane k's bank holds, at address a, the B activations of
 //              column (a*L + k) mod cols: the beats of every row read address
 //              r mod period (period = cols / gcd(cols, L)), so each lane reads
-//              one word a clock and a row change costs nothing. The read is
+//              one word a clock and a row change costs nothing; with the run
+//              register act_half the addresses start at BankDepth/2, so one
+//              half of the banks can be written while the other is read
+//              (period at most BankDepth/2). The read is
 //              registered: the word for the next beat is read at the edge
 //              that takes the current one (a block RAM's address register)
 //   accumulate acc[b] += the products of the current row; at a row end the
@@ -61,6 +64,7 @@ class TokenSlots {
  public:
   static constexpr int K = Config::kLanes;
   static constexpr int B = Config::kSlots;
+  static constexpr uint32_t kHalfDepth = Config::kBankDepth / 2;
   using ActivationWord = std::array<uint16_t, B>;
   using Result = FactoryResult<B>;
 
@@ -69,14 +73,16 @@ class TokenSlots {
   }
 
   // The start pulse: registers latched, run state cleared, the first activations read.
-  void start(const FactoryJob& job) {
+  // bad_source: the weight source's registers are a bad configuration.
+  void start(const FactoryJob& job, bool bad_source = false) {
     job_ = job;
     const bool bad = job.rows == 0 || job.rows >= (1u << Config::kRowBits) || job.lanes == 0 ||
                      job.lanes > static_cast<uint32_t>(K) || job.cols < job.lanes ||
                      job.cols >= (1u << Config::kColBits) || job.period == 0 ||
                      job.period > static_cast<uint32_t>(Config::kBankDepth) || job.slots == 0 ||
                      job.slots > static_cast<uint32_t>(B) || job.source > 1 ||
-                     (job.source == 1 && (job.block == 0 || job.block >= (1u << Config::kColBits)));
+                     (job.source == 1 && (job.block == 0 || job.block >= (1u << Config::kColBits))) ||
+                     job.act_half > 1 || (job.act_half == 1 && job.period > kHalfDepth) || bad_source;
     error_ = bad ? FactoryError::Config : FactoryError::None;
     busy_ = !bad;
     done_ = bad;
@@ -158,7 +164,8 @@ class TokenSlots {
 
  private:
   void read_bank(uint32_t address) {
-    for (int k = 0; k < K; ++k) activation_[k] = bank_[k][address];
+    const uint32_t at = address + (job_.act_half == 1 ? kHalfDepth : 0);
+    for (int k = 0; k < K; ++k) activation_[k] = bank_[k][at < Config::kBankDepth ? at : 0];
   }
 
   FactoryJob job_;

@@ -2,17 +2,26 @@
 // (the RTL under Verilator, the hls model, golden), since it talks to the
 // card only through sim::DeviceTransport: it puts every matrix's table and
 // lane streams into device memory once, and for each matrix-vector product
-// writes the activations (bf16, laid out for the banks), the registers and
-// START, polls STATUS and reads the results back. FactoryLinear routes the
+// loads the table and the activations (bf16, laid out for the banks) into
+// the card's RAMs unless a half already holds them, writes the registers and
+// START, polls STATUS and reads the results back. The RAMs have two halves:
+// before each START the driver queues the next job's loads into the halves
+// the job does not read (the next pass's activations; the table of the
+// matrix that followed this one last time), so that they are hidden behind
+// it; the activations of a product that depends on the previous one cannot
+// be. FactoryLinear routes the
 // forward pass's linear layers through it and checks each product against
 // golden's (golden/factory/factory_arith.hpp) on the weights golden decodes.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "golden/factory/factory_job.hpp"
 #include "golden/model/linear.hpp"
 #include "host/driver/device_model.hpp"
 #include "sim/factory/factory_card.hpp"
@@ -49,12 +58,26 @@ class FactoryDriver {
     std::vector<uint64_t> lanes;
   };
   uint64_t place(std::span<const uint8_t> bytes);
+  uint32_t table_slots(int index) const;
+  int load_table(int index, std::span<const int> keep);
+  void load_image(const golden::factory::ActivationImage& image, uint32_t half);
+  int image_half(const golden::factory::ActivationImage& image) const;
 
   sim::DeviceTransport& device_;
   const DeviceModel& model_;
   std::vector<Placement> placements_;  // per model matrix
   uint64_t next_free_ = 0, activations_ = 0, results_ = 0;
   FactoryTotals totals_;
+  // What the card's RAMs hold, as far as the driver has loaded them: each matrix's first table slot
+  // (or -1), each slot's matrix (or -1), the image in each bank half.
+  static constexpr size_t kLookAhead = 4;  // tables loaded ahead of their jobs
+  std::vector<int> table_slot_;
+  std::array<int, sim::factory_reg::kTableSlots> slot_owner_{};
+  uint32_t next_slot_ = 0;  // where the search for a free slot starts: round robin
+  std::array<std::optional<golden::factory::ActivationImage>, 2> image_in_half_;
+  uint32_t last_act_half_ = 0;  // the bank half the last job read
+  int last_matrix_ = -1;
+  std::vector<int> next_after_;  // per matrix: the one called after it last time, or -1
 };
 
 class FactoryLinear final : public golden::LinearBackend {

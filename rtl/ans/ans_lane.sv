@@ -59,8 +59,10 @@
 // peek covers every kept bit; pattern_bits 16 or 32 and <= W, REPEAT entries
 // with pattern bits 0, no sign and only with repeat_enable, next states
 // inside the table, 1 <= repeat_distance <= HistoryDepth with
-// repeat_enable, the table written
-// before start_i, and cfg_i and cfg_count_i static from start_i until the
+// repeat_enable (a table_slot not aligned to the table's size reads address
+// state | table_slot * 2^TableSlotLog, as the model does: the token factory
+// refuses it), the slots of the table RAM the lane reads (cfg_i.table_slot)
+// written before start_i (others may be written while it decodes), and cfg_i and cfg_count_i static from start_i until the
 // lane has no more words (has_more_o low). WindowWords is a power of two, at
 // least 2, and at least 4 for W = 32 (a 36-bit symbol can span three words).
 // start_i restarts the lane whatever it is doing; the inputs of that cycle
@@ -136,6 +138,9 @@ module ans_lane #(
   logic [TableBits-1:0] table_mem [1 << TableLog];
   logic                 state_en;
   logic [TableLog-1:0]  next_state;
+  logic [TableLog-1:0]  table_raddr;  // the state in the slot cfg_i.table_slot picks
+
+  assign table_raddr = next_state | (TableLog'(cfg_i.table_slot) << ws_pkg::TableSlotLog);
 
   always_ff @(posedge clk_i) begin
     if (table_we_i) table_mem[table_addr_i] <= table_data_i;
@@ -143,7 +148,7 @@ module ans_lane #(
 
   always_ff @(posedge clk_i) begin
     if (start_i)       entry_q <= '0;
-    else if (state_en) entry_q <= table_mem[next_state];
+    else if (state_en) entry_q <= table_mem[table_raddr];
   end
 
   // ------------------------------------------------------------ history RAM

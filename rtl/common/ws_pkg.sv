@@ -9,6 +9,9 @@ package ws_pkg;
   // largest tANS table log; a lane's table RAM holds 2^TableLogMax words
   localparam int TableLogMax = 12;
 
+  // a lane's table RAM is 2^(TableLogMax - TableSlotLog) slots of 2^TableSlotLog words: a run reads its table from one slot, or an aligned group of them, while others are written
+  localparam int TableSlotLog = 9;
+
   // width of a table word's num_bits field (0..TableLogMax)
   localparam int NumBitsWidth = 4;
 
@@ -61,16 +64,18 @@ package ws_pkg;
   } factory_error_e;
 
   // ANS decoder configuration registers, written before start and static until the decoder is idle (docs/FORMAT.md 12.1); fields from the most significant
-  localparam int AnsCfgBits = 27;
+  localparam int AnsCfgBits = 30;
   localparam int AnsCfgPatternBitsWidth = 6;
   localparam int AnsCfgTableLogWidth = 4;
   localparam int AnsCfgRepeatEnableWidth = 1;
   localparam int AnsCfgRepeatDistanceWidth = 16;
+  localparam int AnsCfgTableSlotWidth = 3;
   typedef struct packed {
-    logic [5:0]   pattern_bits;     // [26:21] P, the tensor's pattern width: a raw sign goes to bit P-1
-    logic [3:0]   table_log;        // [20:17] L, the tensor's table log (TableLogMin..TableLogMax)
-    logic         repeat_enable;    // [16:16] the table has a REPEAT symbol
-    logic [15:0]  repeat_distance;  // [15:0] REPEAT distance in lane symbols (C / K), at most the lane's history depth
+    logic [5:0]   pattern_bits;     // [29:24] P, the tensor's pattern width: a raw sign goes to bit P-1
+    logic [3:0]   table_log;        // [23:20] L, the tensor's table log (TableLogMin..TableLogMax)
+    logic         repeat_enable;    // [19:19] the table has a REPEAT symbol
+    logic [15:0]  repeat_distance;  // [18:3] REPEAT distance in lane symbols (C / K), at most the lane's history depth
+    logic [2:0]   table_slot;       // [2:0] the lanes read their table at state + table_slot * 2^TableSlotLog (width TableLogMax - TableSlotLog), so that other slots can be written while they decode (docs/FORMAT.md 17.4); a table of log L > TableSlotLog takes 2^(L - TableSlotLog) slots and its slot number is a multiple of that
   } ans_cfg_t;
 
   // a decode table word above its pattern field: word = {table_ctrl, pattern[W-2:0]} for a decoder of pattern width W; output word = raw bits at [keep_lo, keep_hi) | the other bits from the pattern field (or, for REPEAT, the history word) | the sign at bit pattern_bits-1 when has_sign (docs/FORMAT.md 12.1); fields from the most significant

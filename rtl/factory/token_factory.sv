@@ -23,6 +23,13 @@
 //   lane errors  a lane that has stopped with an error (the decoder's
 //                lane_error_o, its registered state) stops the run with
 //                error Lane
+//   loads        the ANS table (cfg_i.table_slot: from table_slot *
+//                2^TableSlotLog) and the activation banks (act_half_i: from
+//                BankDepth/2) are read from a part of their RAM while other
+//                parts may be written: the next jobs' loads overlap this one.
+//                A table slot not a multiple of the table's size, or
+//                act_half_i with a period above BankDepth/2, is a
+//                configuration error
 //   activations  act_we_i writes act_data_i (slot b's bf16 at [b*16 +: 16])
 //                to lane act_lane_i's bank at act_addr_i: lane k's bank
 //                holds at address a the activations of column (a*L + k) mod
@@ -76,6 +83,7 @@ module token_factory #(
   input  logic [SlotCntBits-1:0]                    slots_i,
   input  logic [SourceBits-1:0]                     source_i,  // 0 ANS lanes, 1 MX source
   input  logic [ws_pkg::FactoryColBits-1:0]         block_i,   // MX: weights a scale covers
+  input  logic                                      act_half_i, // banks read from BankDepth/2 on
   // activation banks
   input  logic                                      act_we_i,
   input  logic [LaneIdxBits-1:0]                    act_lane_i,
@@ -241,6 +249,10 @@ module token_factory #(
     .slots_i,
     .source_i,
     .block_i,
+    .act_half_i,
+    // a table of log L above TableSlotLog starts at a multiple of its size
+    .source_bad_i (source_i != SourceBits'(1) && ((32'(cfg_i.table_slot) << ws_pkg::TableSlotLog) &
+                                                  ((32'd1 << cfg_i.table_log) - 32'd1)) != 0),
     .act_we_i,
     .act_lane_i,
     .act_addr_i,

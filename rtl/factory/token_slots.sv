@@ -11,14 +11,19 @@
 //                  block (MX: weights a scale covers) are only checked here:
 //                  source must be 0 or 1, and for 1 block must be nonzero
 //                  (the MX source, mx_source.sv, latches it; token_factory
-//                  the source)
+//                  the source). act_half (the banks are read from
+//                  BankDepth/2 on, so that the other half can be written
+//                  meanwhile; period at most BankDepth/2) is latched;
+//                  source_bad_i (the source's own registers are bad) is a
+//                  configuration error too
 //   row in         a beat is taken (row_valid_i && row_ready_o) while busy
 //                  when the result register is free or read at this edge;
 //                  col is the column of lane 0's weight: lane k's is in the
 //                  current row when col + k < cols, else it starts the next
 //   activations    lane k's bank (activation_bank.sv) holds at address a the
 //                  Slots activations of column (a*L + k) mod cols; the beats
-//                  read addresses 0, 1, .. period-1, 0, ..; the read is
+//                  read addresses 0, 1, .. period-1, 0, .. (plus
+//                  BankDepth/2 with act_half); the read is
 //                  registered: the edge that takes a beat reads the next
 //                  beat's word
 //   stop           done when `rows` results have left, or at once with
@@ -63,6 +68,8 @@ module token_slots #(
   input  logic [SlotCntBits-1:0]          slots_i,
   input  logic [SourceBits-1:0]           source_i,  // checked only
   input  logic [ws_pkg::FactoryColBits-1:0] block_i, // checked only
+  input  logic                            act_half_i,
+  input  logic                            source_bad_i,
   // activation bank write port
   input  logic                            act_we_i,
   input  logic [LaneIdxBits-1:0]          act_lane_i,
@@ -111,6 +118,7 @@ module token_slots #(
   logic [ColBits-1:0]            col_q, cols_q;
   logic [AddrBits-1:0]           address_q;
   logic [PeriodBits-1:0]         period_q;
+  logic                          act_half_q;
   logic [RowBits-1:0]            rows_q, rows_out_q;
   logic [SlotCntBits-1:0]        slots_q;
   logic [CounterBits-1:0]        busy_cycles_q, stall_input_q, stall_output_q, weights_q, macs_q;
@@ -149,11 +157,12 @@ module token_slots #(
   end
 
   // ---------------------------------------------------------------- banks
-  logic                  bank_re;
-  logic [AddrBits-1:0]   address_d;
+  logic                  bank_re, act_half_d;
+  logic [AddrBits-1:0]   address_d, bank_raddr;
   logic [Lanes*ActBits-1:0] act_word;  // the banks' read registers, lane k at [k*ActBits +: ActBits]
 
-  assign bank_re = start_i || take;
+  assign bank_re    = start_i || take;
+  assign bank_raddr = act_half_d ? address_d + AddrBits'(BankDepth / 2) : address_d;
   for (genvar k = 0; k < Lanes; k++) begin : g_bank
     activation_bank #(.Depth(BankDepth), .Width(ActBits), .AddrBits(AddrBits)) u_bank (
       .clk_i,
@@ -161,7 +170,7 @@ module token_slots #(
       .waddr_i (act_addr_i),
       .wdata_i (act_data_i),
       .re_i    (bank_re),
-      .raddr_i (address_d),
+      .raddr_i (bank_raddr),
       .rdata_o (act_word[k*ActBits +: ActBits])
     );
   end
@@ -202,7 +211,8 @@ module token_slots #(
 
   assign bad_config = rows_i == '0 || lanes_i == '0 || 32'(lanes_i) > Lanes || 32'(cols_i) < 32'(lanes_i) ||
                       period_i == '0 || 32'(period_i) > BankDepth || slots_i == '0 || 32'(slots_i) > Slots ||
-                      32'(source_i) > 1 || (32'(source_i) == 1 && block_i == '0);
+                      32'(source_i) > 1 || (32'(source_i) == 1 && block_i == '0) ||
+                      (act_half_i && 32'(period_i) > BankDepth / 2) || source_bad_i;
   assign address_next = PeriodBits'(address_q) + PeriodBits'(1);
   // weights times slots in use: a narrow multiplier
   logic [WeightBits+SlotCntBits-1:0] beat_macs;
@@ -219,6 +229,7 @@ module token_slots #(
     cols_d         = cols_q;
     rows_d         = rows_q;
     period_d       = period_q;
+    act_half_d     = act_half_q;
     slots_d        = slots_q;
     busy_cycles_d  = busy_cycles_q;
     stall_input_d  = stall_input_q;
@@ -262,6 +273,7 @@ module token_slots #(
       rows_d         = rows_i;
       cols_d         = cols_i;
       period_d       = period_i;
+      act_half_d     = act_half_i;
       slots_d        = slots_i;
       busy_cycles_d  = '0;
       stall_input_d  = '0;
@@ -283,6 +295,7 @@ module token_slots #(
       rows_q         <= '0;
       cols_q         <= '0;
       period_q       <= '0;
+      act_half_q     <= 1'b0;
       slots_q        <= '0;
       busy_cycles_q  <= '0;
       stall_input_q  <= '0;
@@ -300,6 +313,7 @@ module token_slots #(
       rows_q         <= rows_d;
       cols_q         <= cols_d;
       period_q       <= period_d;
+      act_half_q     <= act_half_d;
       slots_q        <= slots_d;
       busy_cycles_q  <= busy_cycles_d;
       stall_input_q  <= stall_input_d;

@@ -6,16 +6,25 @@
 //
 //   DeviceTransport  register writes and reads, bulk memory transfers: the
 //                    one small interface a platform model (TLM) replaces
-//   FactoryCard      a transport over simulated memory and registers; on
-//                    START it reads the job from memory and runs it on the
+//   FactoryCard      a transport over simulated memory and registers. LOAD
+//                    commands copy a table or an activation image from
+//                    memory into its write port's queue, for a slot of the
+//                    table RAM or a half of the banks. On START the queued
+//                    loads up to the last one that writes what the job reads
+//                    are written first (load cycles); the rest are written
+//                    alongside the run, a word a clock a port, and what is
+//                    left stays queued for the next runs: loads are hidden
+//                    behind runs that do not read them. The job runs on the
 //                    hls model or the RTL (engine, clock by clock, lanes fed
 //                    at the memory's bytes per clock), or on golden (golden's
-//                    reading of the same memory: decode_tensor_setup and
-//                    golden_factory_run; its cycles are the ideal one beat a
-//                    clock)
+//                    reading of the same memory and of the card's copy of the
+//                    RAMs: decode_tensor_setup and golden_factory_run; its
+//                    cycles are the ideal one beat a clock)
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -29,7 +38,7 @@ namespace ws::sim {
 
 // The register map: 64-bit registers at these byte addresses.
 namespace factory_reg {
-inline constexpr uint32_t kControl = 0x00;     // write 1: start
+inline constexpr uint32_t kControl = 0x00;     // bit 0 START, bit 1 LOAD_TABLE, bit 2 LOAD_BANKS (loads first)
 inline constexpr uint32_t kStatus = 0x08;      // bit 0 busy, bit 1 done, bits 3:2 FactoryError, bits 15:8 lane of a lane error
 inline constexpr uint32_t kTableAddr = 0x10;   // table words in device memory, 8 bytes each
 inline constexpr uint32_t kTableWords = 0x18;
@@ -43,16 +52,22 @@ inline constexpr uint32_t kLanes = 0x50;
 inline constexpr uint32_t kSlots = 0x58;
 inline constexpr uint32_t kSource = 0x60;     // 0: ANS lanes; 1: MX source (lane 0 codes, lane 1 scales)
 inline constexpr uint32_t kBlock = 0x68;      // MX source: weights a scale covers
+inline constexpr uint32_t kLoadSlot = 0x70;   // where a LOAD writes: LOAD_TABLE a table slot (from slot * 2^TableSlotLog), LOAD_BANKS a bank half (from half * depth/2)
+inline constexpr uint32_t kActHalf = 0x78;    // the bank half a job reads (its table slot is AnsCfg's table_slot)
 inline constexpr uint32_t kLaneBase = 0x100;   // lane k: +0x20 k: stream address, stream words, symbols
 inline constexpr uint32_t kLaneStride = 0x20;
 inline constexpr uint32_t kCycles = 0x400;     // counters of the last job
-inline constexpr uint32_t kLoadCycles = 0x408;
+inline constexpr uint32_t kLoadCycles = 0x408;  // load clocks the job did not hide
 inline constexpr uint32_t kBusyCycles = 0x410;
 inline constexpr uint32_t kStallInput = 0x418;
 inline constexpr uint32_t kStallOutput = 0x420;
 inline constexpr uint32_t kWeights = 0x428;
 inline constexpr uint32_t kMacs = 0x430;
 inline constexpr uint32_t kEnd = 0x438;
+inline constexpr uint64_t kStart = 1, kLoadTable = 2, kLoadBanks = 4;  // CONTROL bits
+inline constexpr uint32_t kTableSlotWords = 1u << contract::kTableSlotLog;
+inline constexpr uint32_t kTableSlots = 1u << (contract::kTableLogMax - contract::kTableSlotLog);
+inline constexpr uint32_t kBankHalfWords = FactoryBuild::kBankDepth / 2;
 }  // namespace factory_reg
 
 class DeviceTransport {
@@ -82,6 +97,13 @@ class FactoryCard final : public DeviceTransport {
   uint64_t memory_bytes() const override { return memory_.size(); }
 
  private:
+  struct QueuedLoad {
+    uint32_t first = 0, extent = 0;  // what it writes: table words, or bank addresses of every lane
+    FactoryLoads loads;              // the words its port has still to write
+  };
+  void queue_load(bool table);
+  static size_t loads_before(const std::deque<QueuedLoad>& queue, uint32_t first, uint32_t extent);
+  static void written(std::deque<QueuedLoad>& queue, bool table, size_t words);
   void run_job();
   uint64_t& reg(uint32_t address) { return registers_[address / 8]; }
   std::span<uint8_t> memory(uint64_t address, uint64_t bytes, const char* what);
@@ -91,6 +113,12 @@ class FactoryCard final : public DeviceTransport {
   std::vector<uint8_t> memory_;
   std::vector<uint64_t> registers_;
   uint64_t job_seed_ = 0;
+  std::deque<QueuedLoad> table_queue_, bank_queue_;  // the write ports' queues
+  // The RAMs as the queued loads leave them (golden reads them) and which parts a load has written.
+  std::vector<uint64_t> table_ram_;
+  std::vector<std::array<uint16_t, FactoryBuild::kSlots>> bank_ram_;  // lane-major, kBankDepth words a lane
+  std::array<bool, factory_reg::kTableSlots> table_loaded_{};
+  std::array<bool, 2> banks_loaded_{};
 };
 
 }  // namespace ws::sim

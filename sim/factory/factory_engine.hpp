@@ -2,7 +2,10 @@
 // (hls/factory/token_factory.hpp) and the RTL under Verilator
 // (rtl/factory/token_factory.sv) take a table, activation bank words and a
 // start with the ANS registers, lane counts and run registers, then run one
-// clock at a time through the ANS lane ports and the result stream.
+// clock at a time through the ANS lane ports and the result stream. The two
+// write ports (a table word, an activation bank word) take a word each per
+// clock, between runs (write) or during one (cycle's writes: the halves the
+// run does not read, so that the next job's loads overlap this one).
 // make_factory_engine() is the one factory; the build's sizing is
 // FactoryBuild (8 lanes of bf16 weights, 16 slots, 256-word banks).
 #pragma once
@@ -30,6 +33,17 @@ struct FactoryStatus {
   FactoryCounters counters;
 };
 
+// One clock of the write ports.
+struct FactoryWrites {
+  bool table = false;
+  uint32_t table_address = 0;
+  uint64_t table_word = 0;
+  bool activation = false;
+  int lane = 0;  // the bank written
+  uint32_t act_address = 0;
+  std::array<uint16_t, FactoryBuild::kSlots> act_word{};  // slot b's bf16 activation in act_word[b]
+};
+
 struct FactoryResultBeat {
   bool valid = false;
   std::array<uint32_t, FactoryBuild::kSlots> words{};  // fp32 bits, slot b's in words[b]
@@ -42,17 +56,36 @@ class FactoryEngineBase {
   static constexpr int kBankDepth = FactoryBuild::kBankDepth;
 
   virtual ~FactoryEngineBase() = default;
-  virtual void write_table(uint32_t address, uint64_t word) = 0;
+  // One clock of the write ports and nothing else (between runs).
+  virtual void write(const FactoryWrites& writes) = 0;
+  void write_table(uint32_t address, uint64_t word) {
+    FactoryWrites w;
+    w.table = true;
+    w.table_address = address;
+    w.table_word = word;
+    write(w);
+  }
   // The B activations (bf16) of lane `lane`'s bank at `address`.
-  virtual void write_activation(int lane, uint32_t address, const std::array<uint16_t, kSlots>& word) = 0;
+  void write_activation(int lane, uint32_t address, const std::array<uint16_t, kSlots>& word) {
+    FactoryWrites w;
+    w.activation = true;
+    w.lane = lane;
+    w.act_address = address;
+    w.act_word = word;
+    write(w);
+  }
   // The start pulse: ANS registers and lane counts (kLanes of them), run registers.
   virtual void start(const contract::AnsCfg& cfg, std::span<const uint64_t> counts, const FactoryJob& job) = 0;
   // Before the clock edge: the status, the result beat offered.
   virtual FactoryStatus status() const = 0;
   virtual FactoryResultBeat result() const = 0;
-  // One clock: in and out hold kLanes entries; result_ready takes the result beat offered.
+  // One clock: in and out hold kLanes entries; result_ready takes the result beat offered;
+  // `writes` go to the write ports at the same edge.
   virtual void cycle(std::span<const contract::LaneInputs> in, bool result_ready,
-                     std::span<contract::LaneOutputs> out) = 0;
+                     std::span<contract::LaneOutputs> out, const FactoryWrites& writes) = 0;
+  void cycle(std::span<const contract::LaneInputs> in, bool result_ready, std::span<contract::LaneOutputs> out) {
+    cycle(in, result_ready, out, FactoryWrites{});
+  }
   // Lane k's error (the ANS decoder's).
   virtual contract::LaneError lane_error(int lane) const = 0;
 };
@@ -66,9 +99,10 @@ class HlsFactoryEngine final : public FactoryEngineBase {
   using Model = hls::TokenFactory<FactoryBuild>;
   HlsFactoryEngine() : model_(std::make_unique<Model>()) {}
 
-  void write_table(uint32_t address, uint64_t word) override { model_->write_table(address, word); }
-  void write_activation(int lane, uint32_t address, const std::array<uint16_t, kSlots>& word) override {
-    model_->write_activation(lane, address, word);
+  using FactoryEngineBase::cycle;
+  void write(const FactoryWrites& w) override {
+    if (w.table) model_->write_table(w.table_address, w.table_word);
+    if (w.activation) model_->write_activation(w.lane, w.act_address, w.act_word);
   }
   void start(const contract::AnsCfg& cfg, std::span<const uint64_t> counts, const FactoryJob& job) override {
     std::array<uint64_t, kLanes> c{};
@@ -84,12 +118,13 @@ class HlsFactoryEngine final : public FactoryEngineBase {
     beat.words = model_->result().words;
     return beat;
   }
-  void cycle(std::span<const contract::LaneInputs> in, bool result_ready,
-             std::span<contract::LaneOutputs> out) override {
+  void cycle(std::span<const contract::LaneInputs> in, bool result_ready, std::span<contract::LaneOutputs> out,
+             const FactoryWrites& writes) override {
     Model::LaneArray lane_in{};
     Model::LaneOutputArray lane_out{};
     std::copy(in.begin(), in.begin() + kLanes, lane_in.begin());
     model_->cycle(lane_in, result_ready, lane_out);
+    write(writes);  // after the clock's reads: the RAMs' read-before-write at one edge
     std::copy(lane_out.begin(), lane_out.begin() + kLanes, out.begin());
   }
   contract::LaneError lane_error(int lane) const override { return model_->decoder().lane(lane).error(); }

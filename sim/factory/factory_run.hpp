@@ -1,16 +1,22 @@
-// One token factory run on an engine: the table and the activation banks
-// written, the start, then clock by clock the lane words (for the MX source:
-// code words on lane 0, scale words on lane 1) served from memory
-// (sim/ans/memory_model.hpp: bytes per clock, random input stalls) and the
-// result beats taken with random stalls, until done, an error, or no
-// progress for `hang_cycles`. Load cycles are one per table word and one
-// per bank word, as the write ports take them.
+// One token factory run on an engine: the loads the run reads written (the
+// table and bank words `before` the start), the start, then clock by clock
+// the lane words (for the MX source: code words on lane 0, scale words on
+// lane 1) served from memory (sim/ans/memory_model.hpp: bytes per clock,
+// random input stalls) and the result beats taken with random stalls, until
+// done, an error, or no progress for `hang_cycles`. The loads `during` the
+// run (later jobs', into parts of the RAMs this run does not read) go to the
+// write ports alongside, one table word and one bank word a clock, as far as
+// the run's clocks reach: the caller keeps the rest. Load cycles: the clocks
+// of `before`, the write ports' two words a clock.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <random>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "golden/codec/lane_setup.hpp"
@@ -28,28 +34,71 @@ struct FactoryRunOptions {
   uint64_t hang_cycles = 100000;
 };
 
+// Write port traffic in order: table words and bank words, one of each a clock.
+struct FactoryLoads {
+  struct BankWord {
+    int lane = 0;
+    uint32_t address = 0;
+    std::array<uint16_t, FactoryBuild::kSlots> word{};
+  };
+  std::vector<std::pair<uint32_t, uint64_t>> table;  // address, word
+  std::vector<BankWord> banks;
+
+  size_t cycles() const { return std::max(table.size(), banks.size()); }
+  // Table words at base, base + 1, ...
+  void add_table(std::span<const uint64_t> words, uint32_t base) {
+    for (size_t u = 0; u < words.size(); ++u) table.emplace_back(base + static_cast<uint32_t>(u), words[u]);
+  }
+  // The image's words at bank addresses base, base + 1, ...
+  void add_image(const golden::factory::ActivationImage& image, uint32_t base) {
+    for (uint32_t k = 0; k < image.lanes(); ++k) {
+      for (uint32_t a = 0; a < image.period(); ++a) {
+        BankWord w;
+        w.lane = static_cast<int>(k);
+        w.address = base + a;
+        const auto from = image.word(k, a);
+        std::copy(from.begin(), from.begin() + std::min<size_t>(from.size(), w.word.size()), w.word.begin());
+        banks.push_back(w);
+      }
+    }
+  }
+  void append(const FactoryLoads& more) {
+    table.insert(table.end(), more.table.begin(), more.table.end());
+    banks.insert(banks.end(), more.banks.begin(), more.banks.end());
+  }
+  // Clock i's writes.
+  FactoryWrites writes(size_t i) const {
+    FactoryWrites w;
+    if (i < table.size()) {
+      w.table = true;
+      w.table_address = table[i].first;
+      w.table_word = table[i].second;
+    }
+    if (i < banks.size()) {
+      w.activation = true;
+      w.lane = banks[i].lane;
+      w.act_address = banks[i].address;
+      w.act_word = banks[i].word;
+    }
+    return w;
+  }
+};
+
 struct FactoryRunResult {
   std::vector<uint32_t> results;  // results[r * slots + b], fp32 bits
   FactoryStatus status;           // after the run
   uint64_t cycles = 0;            // from the start to done (or the stop)
-  uint64_t load_cycles = 0;       // table and bank writes
+  uint64_t load_cycles = 0;       // write port clocks before the start
   bool hung = false;
 };
 
+// setup: the ANS registers and the lane streams (its table is not written: `before` holds what the run reads).
 inline FactoryRunResult run_factory(FactoryEngineBase& engine, const golden::TensorSetup& setup,
-                                    const golden::factory::FactoryJob& job,
-                                    const golden::factory::ActivationImage& image, const FactoryRunOptions& o) {
+                                    const golden::factory::FactoryJob& job, const FactoryLoads& before,
+                                    const FactoryLoads& during, const FactoryRunOptions& o) {
   FactoryRunResult run;
-  for (size_t u = 0; u < setup.table.size(); ++u) engine.write_table(static_cast<uint32_t>(u), setup.table[u]);
-  for (uint32_t k = 0; k < image.lanes(); ++k) {
-    for (uint32_t a = 0; a < image.period(); ++a) {
-      std::array<uint16_t, FactoryEngineBase::kSlots> word{};
-      const auto w = image.word(k, a);
-      std::copy(w.begin(), w.begin() + std::min<size_t>(w.size(), word.size()), word.begin());
-      engine.write_activation(static_cast<int>(k), a, word);
-    }
-  }
-  run.load_cycles = setup.table.size() + static_cast<uint64_t>(image.lanes()) * image.period();
+  for (size_t i = 0; i < before.cycles(); ++i) engine.write(before.writes(i));
+  run.load_cycles = before.cycles();
   std::vector<uint64_t> counts(FactoryEngineBase::kLanes, 0);
   for (size_t k = 0; k < setup.lanes.size() && k < counts.size() && job.source == 0; ++k) {
     counts[k] = setup.lanes[k].count;  // the MX source's streams (source 1) are not ANS lanes
@@ -70,7 +119,7 @@ inline FactoryRunResult run_factory(FactoryEngineBase& engine, const golden::Ten
     const FactoryResultBeat beat = engine.result();
     const bool ready = !(o.output_stall > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < o.output_stall);
     const uint64_t weights_before = run.status.counters.weights;
-    engine.cycle(in, ready, out);
+    engine.cycle(in, ready, out, during.writes(run.cycles));
     ++run.cycles;
     for (size_t k = 0; k < offers.size(); ++k) memory.taken(k, out[k].in_ready);
     if (beat.valid && ready) {
@@ -84,6 +133,16 @@ inline FactoryRunResult run_factory(FactoryEngineBase& engine, const golden::Ten
     }
   }
   return run;
+}
+
+// A run with its table (lower half) and image (from address 0) written first, nothing during it.
+inline FactoryRunResult run_factory(FactoryEngineBase& engine, const golden::TensorSetup& setup,
+                                    const golden::factory::FactoryJob& job,
+                                    const golden::factory::ActivationImage& image, const FactoryRunOptions& o) {
+  FactoryLoads before;
+  before.add_table(setup.table, 0);
+  before.add_image(image, 0);
+  return run_factory(engine, setup, job, before, FactoryLoads{}, o);
 }
 
 }  // namespace ws::sim

@@ -54,25 +54,24 @@ void RtlFactoryEngine::idle_inputs() {
   m.start_i = 0;
 }
 
-void RtlFactoryEngine::write_table(uint32_t address, uint64_t word) {
+// The write ports' inputs for one clock.
+void RtlFactoryEngine::set_writes(const FactoryWrites& w) {
   auto& m = dut_->io();
-  idle_inputs();
-  m.table_we_i = 1;
-  m.table_addr_i = static_cast<std::remove_reference_t<decltype(m.table_addr_i)>>(address);
-  m.table_data_i = static_cast<std::remove_reference_t<decltype(m.table_data_i)>>(word);
-  dut_->tick();
-  m.table_we_i = 0;
+  m.table_we_i = w.table;
+  m.table_addr_i = static_cast<std::remove_reference_t<decltype(m.table_addr_i)>>(w.table_address);
+  m.table_data_i = static_cast<std::remove_reference_t<decltype(m.table_data_i)>>(w.table_word);
+  m.act_we_i = w.activation && w.lane >= 0 && w.lane < kLanes && w.act_address < static_cast<uint32_t>(kBankDepth);
+  m.act_lane_i = static_cast<std::remove_reference_t<decltype(m.act_lane_i)>>(w.lane < 0 ? 0 : w.lane);
+  m.act_addr_i =
+      static_cast<std::remove_reference_t<decltype(m.act_addr_i)>>(w.act_address & ((1u << kAddrBits) - 1));
+  for (int b = 0; b < kSlots; ++b) set_field(m.act_data_i, 16 * b, 16, w.act_word[static_cast<size_t>(b)]);
 }
 
-void RtlFactoryEngine::write_activation(int lane, uint32_t address, const std::array<uint16_t, kSlots>& word) {
-  auto& m = dut_->io();
+void RtlFactoryEngine::write(const FactoryWrites& writes) {
   idle_inputs();
-  m.act_we_i = lane >= 0 && lane < kLanes && address < static_cast<uint32_t>(kBankDepth);
-  m.act_lane_i = static_cast<std::remove_reference_t<decltype(m.act_lane_i)>>(lane < 0 ? 0 : lane);
-  m.act_addr_i = static_cast<std::remove_reference_t<decltype(m.act_addr_i)>>(address & ((1u << kAddrBits) - 1));
-  for (int b = 0; b < kSlots; ++b) set_field(m.act_data_i, 16 * b, 16, word[static_cast<size_t>(b)]);
+  set_writes(writes);
   dut_->tick();
-  m.act_we_i = 0;
+  idle_inputs();
 }
 
 void RtlFactoryEngine::start(const contract::AnsCfg& cfg, std::span<const uint64_t> counts, const FactoryJob& job) {
@@ -91,6 +90,8 @@ void RtlFactoryEngine::start(const contract::AnsCfg& cfg, std::span<const uint64
   // source: 2 and up all read as a bad source (3 for any value the port cannot hold)
   m.source_i = static_cast<std::remove_reference_t<decltype(m.source_i)>>(std::min(job.source, kSourceMax));
   m.block_i = static_cast<std::remove_reference_t<decltype(m.block_i)>>(fit(job.block, kColBits));
+  m.act_half_i = job.act_half == 1;
+  if (job.act_half > 1) m.period_i = 0;  // a one-bit port: a larger act_half is driven as a bad period
   m.in_valid_i = 0;  // the start abandons a word offered
   m.in_last_i = 0;
   m.start_i = 1;
@@ -126,9 +127,10 @@ FactoryResultBeat RtlFactoryEngine::result() const {
 }
 
 void RtlFactoryEngine::cycle(std::span<const contract::LaneInputs> in, bool result_ready,
-                             std::span<contract::LaneOutputs> out) {
+                             std::span<contract::LaneOutputs> out, const FactoryWrites& writes) {
   auto& m = dut_->io();
   set_lane_inputs(m, in, kLanes);
+  set_writes(writes);
   m.result_ready_i = result_ready;
   dut_->eval();
   for (int k = 0; k < kLanes; ++k) {
@@ -141,6 +143,8 @@ void RtlFactoryEngine::cycle(std::span<const contract::LaneInputs> in, bool resu
     o.decoded = (m.decoded_o >> k) & 1;
   }
   dut_->tick();
+  m.table_we_i = 0;
+  m.act_we_i = 0;
 }
 
 contract::LaneError RtlFactoryEngine::lane_error(int lane) const {

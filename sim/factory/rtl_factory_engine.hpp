@@ -2,12 +2,11 @@
 // factory engine (factory_engine.hpp), in the build sim/CMakeLists.txt
 // verilates: FactoryBuild's 8 lanes, 16 slots, 256-word banks, FST tracing
 // compiled in. Every call is whole clocks of the model:
-//   write_table       one clock with table_we_i per word (between runs: the
-//                     lane inputs stay as the last cycle left them, a word
-//                     offered stays offered until the start)
-//   write_activation  one clock with act_we_i per word (a lane or address
-//                     outside the build: a clock without the write, as the
-//                     hls model drops it)
+//   write             one clock of the write ports (between runs: the lane
+//                     inputs stay as the last cycle left them, a word offered
+//                     stays offered until the start; an activation lane or
+//                     address outside the build: no write, as the hls model
+//                     drops it)
 //   start             one clock with start_i: the ANS registers, every lane's
 //                     count (missing ones 0) and the run registers (a value
 //                     wider than its port is driven as 0, a bad configuration
@@ -16,10 +15,10 @@
 //                     too wide for its port is a Config error in both models,
 //                     but the hls MX source still answers the scale port
 //                     (in_ready on lane 1) where the RTL's, started with 0,
-//                     stays idle
+//                     stays idle. act_half above 1 is driven as period 0
 //   status, result    the registered outputs before the next edge
-//   cycle             lane inputs and result_ready_i set, evaluated, the lane
-//                     answers read, one clock
+//   cycle             lane inputs, result_ready_i and the write ports set,
+//                     evaluated, the lane answers read, one clock
 // The lane outputs' out_valid and out_word are not ports of the token
 // factory: they are reported false and 0.
 #pragma once
@@ -46,13 +45,13 @@ class RtlFactoryEngine final : public FactoryEngineBase {
   RtlFactoryEngine(const RtlFactoryEngine&) = delete;
   RtlFactoryEngine& operator=(const RtlFactoryEngine&) = delete;
 
-  void write_table(uint32_t address, uint64_t word) override;
-  void write_activation(int lane, uint32_t address, const std::array<uint16_t, kSlots>& word) override;
+  using FactoryEngineBase::cycle;
+  void write(const FactoryWrites& writes) override;
   void start(const contract::AnsCfg& cfg, std::span<const uint64_t> counts, const FactoryJob& job) override;
   FactoryStatus status() const override;
   FactoryResultBeat result() const override;
-  void cycle(std::span<const contract::LaneInputs> in, bool result_ready,
-             std::span<contract::LaneOutputs> out) override;
+  void cycle(std::span<const contract::LaneInputs> in, bool result_ready, std::span<contract::LaneOutputs> out,
+             const FactoryWrites& writes) override;
   contract::LaneError lane_error(int lane) const override;
 
   // Clocks the model has run since its reset.
@@ -60,6 +59,7 @@ class RtlFactoryEngine final : public FactoryEngineBase {
 
  private:
   void idle_inputs();
+  void set_writes(const FactoryWrites& writes);
 
   std::unique_ptr<VerilatedDut<Vtoken_factory>> dut_;
 };

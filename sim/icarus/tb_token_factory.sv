@@ -101,6 +101,7 @@ module tb_token_factory #(
     .slots_i              (slots_r),
     .source_i             (2'd0),  // the ANS lanes
     .block_i              (FactoryColBits'(0)),  // MX only
+    .act_half_i           (1'b0),  // the banks' lower half
     .act_we_i             (act_we),
     .act_lane_i           (act_lane),
     .act_addr_i           (act_addr),

@@ -5,9 +5,11 @@
 // and random stalls on both sides, against golden's two readings (the bank
 // layout, golden_factory_run, and the plain matrix product, matvec); its
 // rate when nothing stalls; and its errors (bad registers, operands out of
-// range, a damaged stream) stopping the run instead of hanging it.
+// range, a damaged stream) stopping the run instead of hanging it. The
+// card's loads into table slots and bank halves, before and alongside runs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdio>
@@ -20,6 +22,7 @@
 #include "golden/quant/quant_methods.hpp"
 #include "golden/formats/float_format.hpp"
 #include "hls/factory/mac_arith.hpp"
+#include "sim/factory/factory_card.hpp"
 #include "sim/factory/factory_engine.hpp"
 #include "sim/factory/factory_run.hpp"
 #include "tests/support/seed.hpp"
@@ -236,6 +239,137 @@ TEST(HlsMxSource, EveryMatrixBitExactUnderRandomStalls) {
       ASSERT_EQ(run.status.error, contract::FactoryError::None) << m->name << ": " << to_text(run.status.error);
       ASSERT_EQ(run.results, expected) << "seed " << seed << " " << m->name << " slots " << slots;
     }
+  }
+}
+
+// The card's loads (docs/FORMAT.md 17.4) on the hls engine and on golden: a
+// start on parts no load wrote is error Config; a load into a slot or half
+// that does not exist, or that does not fit, is refused; a load the run
+// reads is written before it (load cycles: the longer of the two ports'
+// words), one into other parts alongside it (no load cycles) and what the
+// run's clocks do not reach stays queued; the results are golden's products
+// of the table and activations in the parts the run names.
+TEST(FactoryCard, LoadsAreCheckedQueuedAndHiddenBehindRuns) {
+  namespace r = factory_reg;
+  const uint64_t seed = test::seed_from_env();
+  const test::EncodedStories e = test::encoded_stories(8);
+  const size_t wq = e.index_of("layers.0.wq"), w1 = e.index_of("layers.0.w1");
+  for (const EngineKind kind : {EngineKind::Hls, EngineKind::Golden}) {
+    SCOPED_TRACE(kind == EngineKind::Hls ? "hls" : "golden");
+    std::mt19937_64 rng(seed);
+    FactoryCardOptions options;
+    options.engine = kind;
+    options.memory_bytes = 1 << 20;
+    FactoryCard card(options);
+    uint64_t next_free = 0;
+    const auto put = [&](const void* data, size_t bytes) {
+      const uint64_t at = next_free;
+      card.write_memory(at, {static_cast<const uint8_t*>(data), bytes});
+      next_free = (at + bytes + 63) / 64 * 64;
+      return at;
+    };
+    struct Matrix {
+      golden::TensorSetup setup;
+      Case c;
+      gf::ActivationImage image;
+      uint64_t table = 0, act = 0;
+      std::vector<uint64_t> lanes;
+      std::vector<uint32_t> expected;
+    };
+    std::vector<Matrix> m;
+    for (const size_t i : {wq, w1}) {
+      golden::TensorSetup setup = e.setup(i, 16);
+      Case c = make_case(e.tensors[i], setup, 16, rng);
+      gf::ActivationImage image(c.x, c.job.cols, c.job.lanes, 16, FactoryEngineBase::kSlots);
+      Matrix x{setup, c, image, 0, 0, {}, {}};
+      x.table = put(x.setup.table.data(), x.setup.table.size() * 8);
+      x.act = put(x.image.data().data(), x.image.data().size() * 2);
+      for (const golden::LaneSetup& lane : x.setup.lanes) x.lanes.push_back(put(lane.words.data(), lane.words.size() * 4));
+      x.expected.assign(size_t{c.job.rows} * 16, 0);
+      const std::vector<uint32_t> w = golden::decode_tensor_setup(x.setup).weights;
+      ASSERT_TRUE(gf::golden_factory_run(w, c.job, image, x.expected));
+      m.push_back(std::move(x));
+    }
+    const uint64_t results = put(std::vector<uint8_t>(64 * 1024).data(), 64 * 1024);
+    ASSERT_LE(m[0].setup.table.size(), size_t{2} * r::kTableSlotWords) << "wq's table in slots 2 .. 3";
+    ASSERT_LE(m[1].setup.table.size(), size_t{4} * r::kTableSlotWords) << "w1's table in slots 4 .. 7";
+    const auto load_table = [&](const Matrix& x, uint64_t slot) {
+      card.write_register(r::kTableAddr, x.table);
+      card.write_register(r::kTableWords, x.setup.table.size());
+      card.write_register(r::kLoadSlot, slot);
+      card.write_register(r::kControl, r::kLoadTable);
+    };
+    const auto load_banks = [&](const Matrix& x, uint64_t half) {
+      card.write_register(r::kActAddr, x.act);
+      card.write_register(r::kLanes, x.image.lanes());
+      card.write_register(r::kPeriod, x.image.period());
+      card.write_register(r::kLoadSlot, half);
+      card.write_register(r::kControl, r::kLoadBanks);
+    };
+    // Runs x from table slot `slot` and bank half `half`; returns STATUS.
+    const auto start = [&](const Matrix& x, uint8_t slot, uint64_t half) {
+      contract::AnsCfg cfg = x.setup.cfg;
+      cfg.table_slot = slot;
+      card.write_register(r::kAnsCfg, cfg.pack());
+      card.write_register(r::kActHalf, half);
+      card.write_register(r::kResultAddr, results);
+      card.write_register(r::kRows, x.c.job.rows);
+      card.write_register(r::kCols, x.c.job.cols);
+      card.write_register(r::kPeriod, x.c.job.period);
+      card.write_register(r::kLanes, x.c.job.lanes);
+      card.write_register(r::kSlots, 16);
+      card.write_register(r::kSource, 0);
+      for (uint32_t k = 0; k < x.lanes.size(); ++k) {
+        card.write_register(r::kLaneBase + k * r::kLaneStride, x.lanes[k]);
+        card.write_register(r::kLaneBase + k * r::kLaneStride + 8, x.setup.lanes[k].words.size());
+        card.write_register(r::kLaneBase + k * r::kLaneStride + 16, x.setup.lanes[k].count);
+      }
+      card.write_register(r::kControl, r::kStart);
+      return card.read_register(r::kStatus);
+    };
+    const auto expect_results = [&](const Matrix& x, const char* what) {
+      std::vector<uint32_t> got(size_t{x.c.job.rows} * 16);
+      card.read_memory(results, {reinterpret_cast<uint8_t*>(got.data()), got.size() * 4});
+      for (uint32_t row = 0; row < x.c.job.rows; ++row) {
+        for (int b = 0; b < 16; ++b) {
+          ASSERT_EQ(got[size_t{row} * 16 + b], x.expected[size_t{row} * 16 + b])
+              << what << ": seed " << seed << " row " << row << " slot " << b;
+        }
+      }
+    };
+    const uint64_t done_config = 2 | uint64_t(contract::FactoryError::Config) << 2;
+
+    EXPECT_EQ(start(m[0], 0, 0), done_config) << "a start before any load";
+    EXPECT_THROW(load_table(m[0], r::kTableSlots), golden::Error);
+    EXPECT_THROW(load_banks(m[0], 2), golden::Error);
+    card.write_register(r::kTableWords, r::kTableSlotWords * (r::kTableSlots - 1) + 1);
+    card.write_register(r::kLoadSlot, 1);
+    EXPECT_THROW(card.write_register(r::kControl, r::kLoadTable), golden::Error) << "a table past the RAM's end";
+    card.write_register(r::kLanes, 8);
+    card.write_register(r::kPeriod, r::kBankHalfWords + 1);
+    EXPECT_THROW(card.write_register(r::kControl, r::kLoadBanks), golden::Error) << "an image past the banks' end";
+
+    // wq from slot 2 and half 1: both loads before the run.
+    load_table(m[0], 2);
+    load_banks(m[0], 1);
+    ASSERT_EQ(start(m[0], 2, 1), 2u);
+    expect_results(m[0], "wq, loaded before");
+    const uint64_t image_words = uint64_t{m[0].image.lanes()} * m[0].image.period();
+    EXPECT_EQ(card.read_register(r::kLoadCycles), std::max<uint64_t>(m[0].setup.table.size(), image_words));
+    EXPECT_EQ(start(m[0], 0, 1), done_config) << "table slot 0 was never loaded";
+    // w1's loads queued into other parts, then wq again: nothing loaded before it.
+    load_table(m[1], 4);
+    load_banks(m[1], 0);
+    ASSERT_EQ(start(m[0], 2, 1), 2u);
+    expect_results(m[0], "wq again, w1's loads alongside");
+    EXPECT_EQ(card.read_register(r::kLoadCycles), 0u);
+    const uint64_t wq_cycles = card.read_register(r::kCycles);
+    // w1: what wq's run did not reach is written before it.
+    ASSERT_EQ(start(m[1], 4, 0), 2u);
+    expect_results(m[1], "w1, loaded alongside wq");
+    const uint64_t w1_image = uint64_t{m[1].image.lanes()} * m[1].image.period();
+    const uint64_t left = std::max<uint64_t>(m[1].setup.table.size(), w1_image);
+    EXPECT_EQ(card.read_register(r::kLoadCycles), left > wq_cycles ? left - wq_cycles : 0);
   }
 }
 

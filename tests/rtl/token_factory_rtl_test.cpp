@@ -38,6 +38,7 @@
 #include "golden/quant/quant_methods.hpp"
 #include "sim/ans/memory_model.hpp"
 #include "sim/factory/factory_engine.hpp"
+#include "sim/factory/factory_run.hpp"
 #include "sim/factory/rtl_factory_engine.hpp"
 #include "tests/support/seed.hpp"
 #include "golden/model/llama2c_reader.hpp"
@@ -64,6 +65,8 @@ struct FactoryCase {
   double input_stall = 0.3;
   double output_stall = 0.3;
   uint64_t seed = 0;
+  bool preloaded = false;                   // the table and banks were written before (by an earlier run's loads)
+  const FactoryLoads* during = nullptr;     // write port traffic alongside the run, a word a port a clock
 };
 
 struct RunOutcome {
@@ -103,21 +106,26 @@ class Bench {
     std::vector<uint64_t> counts(K, 0);
     // The MX source's streams are not ANS lanes: no counts (as run_factory).
     for (size_t k = 0; k < lanes && c.job.source == 0; ++k) counts[k] = setup.lanes[k].count;
+    // The table from its slot, the banks from the job's half.
+    const uint32_t table_base = uint32_t{setup.cfg.table_slot} << contract::kTableSlotLog;
+    const uint32_t bank_base = c.job.act_half == 1 ? kDepth / 2 : 0;
     for (FactoryEngineBase* e : engines()) {
-      for (size_t u = 0; u < setup.table.size(); ++u) e->write_table(static_cast<uint32_t>(u), setup.table[u]);
-      if (c.image != nullptr) {
-        for (uint32_t k = 0; k < c.image->lanes(); ++k) {
-          for (uint32_t a = 0; a < c.image->period(); ++a) {
-            std::array<uint16_t, B> w{};
-            const auto word = c.image->word(k, a);
-            std::copy(word.begin(), word.begin() + std::min<size_t>(word.size(), w.size()), w.begin());
-            e->write_activation(static_cast<int>(k), a, w);
+      if (!c.preloaded) {
+        for (size_t u = 0; u < setup.table.size(); ++u) e->write_table(table_base + static_cast<uint32_t>(u), setup.table[u]);
+        if (c.image != nullptr) {
+          for (uint32_t k = 0; k < c.image->lanes(); ++k) {
+            for (uint32_t a = 0; a < c.image->period(); ++a) {
+              std::array<uint16_t, B> w{};
+              const auto word = c.image->word(k, a);
+              std::copy(word.begin(), word.begin() + std::min<size_t>(word.size(), w.size()), w.begin());
+              e->write_activation(static_cast<int>(k), bank_base + a, w);
+            }
           }
-        }
-      } else {
-        const uint32_t period = std::min<uint32_t>(c.job.period, kDepth);
-        for (int k = 0; k < K; ++k) {
-          for (uint32_t a = 0; a < period; ++a) e->write_activation(k, a, bank_word(c, k, a));
+        } else {
+          const uint32_t period = std::min<uint32_t>(c.job.period, kDepth - bank_base);
+          for (int k = 0; k < K; ++k) {
+            for (uint32_t a = 0; a < period; ++a) e->write_activation(k, bank_base + a, bank_word(c, k, a));
+          }
         }
       }
       e->start(setup.cfg, counts, c.job);
@@ -178,6 +186,10 @@ class Bench {
       if (hs.done && (!hr.valid || hs.error != FactoryError::None) && ++after_end > 4) {
         stall_output_ += hs.counters.stall_output;
         stall_input_ += hs.counters.stall_input;
+        // The loads the run's clocks did not reach, on clocks of their own.
+        for (size_t i = cycle; c.during != nullptr && i < c.during->cycles(); ++i) {
+          for (FactoryEngineBase* e : engines()) e->write(c.during->writes(i));
+        }
         return o;
       }
       if (cycle > limit) {
@@ -189,8 +201,9 @@ class Bench {
       const std::vector<contract::LaneInputs> offers = memory.offers();
       for (int k = 0; k < K; ++k) in[k] = static_cast<size_t>(k) < lanes ? offers[k] : contract::LaneInputs{};
       const bool ready = c.output_stall <= 0 || std::uniform_real_distribution<double>(0, 1)(rng) >= c.output_stall;
-      hls_.cycle(in, ready, hout);
-      rtl_.cycle(in, ready, rout);
+      const FactoryWrites writes = c.during != nullptr ? c.during->writes(cycle) : FactoryWrites{};
+      hls_.cycle(in, ready, hout, writes);
+      rtl_.cycle(in, ready, rout, writes);
       ++total_cycles_;
       for (int k = 0; k < K; ++k) {
         const std::string lane = "[" + std::to_string(k) + "]";
@@ -305,11 +318,12 @@ struct Encoded {
   }
 };
 
-Encoded encode(std::vector<golden::Tensor> tensors, int lanes, const std::string& source) {
+Encoded encode(std::vector<golden::Tensor> tensors, int lanes, const std::string& source, int max_table_log = 12) {
   Encoded e;
   e.tensors = std::move(tensors);
   golden::LosslessOptions o;
   o.lanes = lanes;
+  o.max_table_log = max_table_log;
   o.max_joint_bits = 3;
   o.min_weights_per_lane = 1;
   e.encoded = golden::encode_lossless(e.tensors, o);
@@ -318,12 +332,12 @@ Encoded encode(std::vector<golden::Tensor> tensors, int lanes, const std::string
 }
 
 // stories260K's matrices as bf16.
-Encoded encoded_stories(int lanes) {
+Encoded encoded_stories(int lanes, int max_table_log = 12) {
   std::vector<golden::Tensor> tensors;
   for (golden::Tensor& t : golden::read_llama2c(WS_MODELS_DIR "/stories260K.bin").tensors) {
     if (t.shape.size() == 2) tensors.push_back(golden::to_bf16(t));
   }
-  return encode(std::move(tensors), lanes, "stories");
+  return encode(std::move(tensors), lanes, "stories", max_table_log);
 }
 
 // A synthetic bf16 matrix across the whole operand window (below it, near
@@ -518,6 +532,30 @@ TEST(RtlTokenFactory, BadRunRegistersAreConfigErrors) {
     EXPECT_TRUE(o.results.empty()) << c.label;
     EXPECT_EQ(o.status.counters.busy_cycles, 0u) << c.label;
   }
+  // A table slot that is not a multiple of the table's size, banks read from
+  // the upper half for a period longer than it.
+  golden::TensorSetup misaligned = setup;
+  misaligned.cfg.table_log = static_cast<uint8_t>(contract::kTableSlotLog + 1);
+  misaligned.cfg.table_slot = 1;
+  FactoryJob upper = good;
+  upper.act_half = 1;
+  upper.period = kDepth / 2 + 1;
+  const std::pair<const char*, std::pair<const golden::TensorSetup*, FactoryJob>> halves[] = {
+      {"table slot not aligned", {&misaligned, good}}, {"upper bank half too short", {&setup, upper}}};
+  for (const auto& [what, run] : halves) {
+    FactoryCase c;
+    c.label = std::string("config ") + what;
+    c.setup = run.first;
+    c.job = run.second;
+    c.x = random_activations(rng, cols, 4);
+    c.seed = seed;
+    c.preloaded = true;
+    const RunOutcome o = bench.run(c);
+    ASSERT_TRUE(o.mismatch.empty()) << o.mismatch;
+    EXPECT_EQ(o.status.error, FactoryError::Config) << c.label;
+    EXPECT_TRUE(o.status.done) << c.label;
+    EXPECT_TRUE(o.results.empty()) << c.label;
+  }
   // The engines run a good job after the bad ones.
   FactoryCase c;
   c.label = "good job after bad ones";
@@ -526,6 +564,58 @@ TEST(RtlTokenFactory, BadRunRegistersAreConfigErrors) {
   c.x = random_activations(rng, cols, 4);
   c.seed = seed + 1;
   expect_exact_run(bench, c, seed);
+}
+
+// The next jobs' tables and activations written alongside a run, into table
+// slots and the bank half it does not read, as the card does: three runs
+// back to back, each on what the one before it loaded (one table of 2^9
+// words, one of up to 2^12 in an aligned group of slots, the bank halves
+// alternating), all cycle-exact and golden's. A run that read the wrong
+// slot or half would get another matrix's table or activations.
+TEST(RtlTokenFactory, NextJobsLoadsAlongsideARunLeaveItExact) {
+  const uint64_t seed = test::seed_from_env();
+  Bench bench(seed);
+  std::mt19937_64 rng(seed);
+  const Encoded small = encoded_stories(8, 9), large = encoded_stories(8);
+  struct Step {
+    const Encoded* e;
+    const char* name;
+    golden::TensorSetup setup;
+    FactoryCase c;
+    FactoryLoads loads;  // its table and image, where the run before writes them
+  };
+  std::vector<Step> steps;
+  uint32_t next_slot = 0;
+  for (const auto& [e, name] : {std::pair{&small, "layers.0.wq"}, std::pair{&large, "layers.1.w2"},
+                                std::pair{&small, "layers.2.w1"}}) {
+    Step s{e, name, e->setup(e->index_of(name)), {}, {}};
+    const uint32_t words = static_cast<uint32_t>(s.setup.table.size());
+    const uint32_t group = std::max<uint32_t>(1, words >> contract::kTableSlotLog);
+    next_slot = (next_slot + group - 1) / group * group % (1u << (contract::kTableLogMax - contract::kTableSlotLog));
+    s.setup.cfg.table_slot = static_cast<uint8_t>(next_slot);
+    next_slot += group;
+    steps.push_back(std::move(s));
+  }
+  ASSERT_GT(steps[1].setup.table.size(), size_t{1} << contract::kTableSlotLog) << "the second table spans slots";
+  for (size_t i = 0; i < steps.size(); ++i) {
+    Step& s = steps[i];
+    const auto [rows, cols] = matrix_shape(s.e->tensors[s.e->index_of(s.name)]);
+    s.c.label = std::string(s.name) + " table slot " + std::to_string(s.setup.cfg.table_slot) + " bank half " +
+                std::to_string(i % 2);
+    s.c.setup = &s.setup;
+    s.c.job = job_for(rows, cols, 8, 16);
+    s.c.job.act_half = static_cast<uint32_t>(i % 2);
+    s.c.x = random_activations(rng, cols, 16);
+    s.c.seed = seed + i;
+    s.c.preloaded = i > 0;
+    s.loads.add_table(s.setup.table, uint32_t{s.setup.cfg.table_slot} << contract::kTableSlotLog);
+    s.loads.add_image(golden::factory::ActivationImage(s.c.x, cols, 8, 16, B), s.c.job.act_half * (kDepth / 2));
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (i + 1 < steps.size()) steps[i].c.during = &steps[i + 1].loads;
+    expect_exact_run(bench, steps[i].c, seed);
+    if (HasFatalFailure()) return;
+  }
 }
 
 // One flipped stream bit a run: both engines end the same way, at the same
