@@ -15,10 +15,12 @@
 // Each entry runs in one yosys process: the full block, then (when the entry
 // names its register-stage modules) the same top with those modules as black
 // boxes, so `core_luts` counts the decode logic without the output register.
-// A block-table entry with "keep_hierarchy": true is synthesized without
-// -flatten: each distinct module once, the totals counting every instance
-// (token_factory at 16 slots, 16 identical token_slots: 30 s so, over 40
-// minutes flattened), at the cost of no optimisation across module ports.
+// A block-table entry may list "keep_modules" (module names as in the RTL):
+// it is still synthesized with -flatten, but those modules stay modules, each
+// distinct one (one per parameter set) synthesized once and its cells counted
+// once per instance (token_factory at 16 slots keeping its 16 identical
+// token_slots: 25 s so, over 40 minutes fully flattened), at the cost of no
+// optimisation across their ports (+1.2% LUTs at 4 slots).
 // Runs go in parallel (--jobs); results keep the tables' order.
 //
 // --budgets names ceilings for luts, ffs and brams per entry label ("block
@@ -64,7 +66,6 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;  // keeps parameters in the table's order
 
 constexpr const char* kFlow = "synth_xilinx -flatten";
-constexpr const char* kHierarchyFlow = "synth_xilinx";  // entries with keep_hierarchy
 constexpr int kLogTailLines = 30;
 constexpr const char* kFullStatFile = "full_stat.json";
 constexpr const char* kCoreStatFile = "core_stat.json";
@@ -92,7 +93,7 @@ struct BlockEntry {
   Json parameters = Json::object();  // name -> integer, in the table's order
   std::vector<std::string> sources;  // relative to the source dir
   std::vector<std::string> register_stage_modules;
-  bool keep_hierarchy = false;  // synthesize without -flatten (block table only)
+  std::vector<std::string> keep_modules;  // not flattened into their parents (block table only)
   std::optional<long long> anchor_luts;
   std::string origin;  // where the entry comes from, e.g. "decoder_units.json: units[2]"
 
@@ -248,9 +249,41 @@ Json parse_parameters(const Json& object, const std::string& where) {
   return parameters;
 }
 
+// "keep_modules": module names as the RTL writes them. They go unquoted into
+// yosys selections (see keep_commands), so only identifier characters.
+std::vector<std::string> parse_keep_modules(const Json& object, const std::string& where, const std::string& top) {
+  const auto modules = optional_field<std::vector<std::string>>(object, "keep_modules", where, {});
+  for (std::size_t i = 0; i < modules.size(); ++i) {
+    const std::string& module = modules[i];
+    const bool identifier = !module.empty() && !std::isdigit(static_cast<unsigned char>(module[0])) &&
+                            std::all_of(module.begin(), module.end(),
+                                        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+    if (!identifier) throw ReportError(where + ": keep_modules: '" + module + "' is not a module name");
+    if (module == top) throw ReportError(where + ": keep_modules: '" + module + "' is the top module");
+    if (std::find(modules.begin(), modules.begin() + static_cast<std::ptrdiff_t>(i), module) !=
+        modules.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw ReportError(where + ": keep_modules: '" + module + "' listed twice");
+    }
+  }
+  return modules;
+}
+
+// The fields a block-table entry may have; any other (a misspelt or retired
+// option) is an error rather than silently ignored.
+constexpr const char* kEntryFields[] = {
+    "block",        "variant",    "top", "parameters", "source_set", "sources", "register_stage_modules",
+    "keep_modules", "anchor_luts"};
+
 BlockEntry parse_entry(const Json& object, const std::string& where, const SourceSets& sets,
                        const fs::path& source_dir) {
   if (!object.is_object()) throw ReportError(where + ": expected an object");
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(std::begin(kEntryFields), std::end(kEntryFields), key) == std::end(kEntryFields)) {
+      std::string known;
+      for (const char* field : kEntryFields) known += (known.empty() ? "" : ", ") + std::string(field);
+      throw ReportError(where + ": unknown field '" + key + "' (an entry has: " + known + ")");
+    }
+  }
   BlockEntry entry;
   entry.origin = where;
   entry.block = required_field<std::string>(object, "block", where);
@@ -259,7 +292,7 @@ BlockEntry parse_entry(const Json& object, const std::string& where, const Sourc
   entry.parameters = parse_parameters(object, where);
   entry.sources = entry_sources(object, where, sets, source_dir);
   entry.register_stage_modules = optional_field<std::vector<std::string>>(object, "register_stage_modules", where, {});
-  entry.keep_hierarchy = optional_field<bool>(object, "keep_hierarchy", where, false);
+  entry.keep_modules = parse_keep_modules(object, where, entry.top);
   if (object.contains("anchor_luts")) entry.anchor_luts = required_field<long long>(object, "anchor_luts", where);
   return entry;
 }
@@ -420,6 +453,33 @@ std::string yosys_version(const std::string& yosys, const fs::path& work_dir) {
 
 std::string quoted(const std::string& text) { return "\"" + text + "\""; }
 
+// "synth_xilinx -flatten", or with the kept modules: "synth_xilinx -flatten, token_slot kept".
+std::string entry_flow(const BlockEntry& entry) {
+  std::string flow = kFlow;
+  for (std::size_t i = 0; i < entry.keep_modules.size(); ++i) {
+    flow += (i == 0 ? ", " : " and ") + entry.keep_modules[i];
+  }
+  return entry.keep_modules.empty() ? flow : flow + " kept";
+}
+
+// Marks the entry's keep_modules (* keep_hierarchy *) so that -flatten leaves
+// them modules. They must be marked after elaboration: `hierarchy` derives a
+// module per parameter set from the RTL, named "token_slot" (no parameter
+// set), "$paramod\token_slot\Lanes=..." or "$paramod$<sha1>\token_slot" (a
+// long parameter text), and the mark must be on those. A name that matches no
+// module fails the run (select -assert-any) rather than flattening it unseen.
+std::string keep_commands(const BlockEntry& entry) {
+  std::string commands = "hierarchy -top " + entry.top + "\n";
+  std::string all;
+  for (const std::string& module : entry.keep_modules) {
+    // In a yosys pattern a backslash before a letter matches itself.
+    const std::string patterns = module + " $paramod\\" + module + "\\* $paramod$*\\" + module;
+    commands += "select -assert-any " + patterns + "\n";
+    all += " " + patterns;
+  }
+  return commands + "setattr -mod -set keep_hierarchy 1" + all + "\n";
+}
+
 // One synthesis pass of `entry.top`, its cell statistics written to stat_file
 // (relative: yosys runs in the entry's work dir, and `tee -o` takes no quotes).
 std::string synthesis_commands(const BlockEntry& entry, const std::string& stat_file) {
@@ -429,10 +489,8 @@ std::string synthesis_commands(const BlockEntry& entry, const std::string& stat_
     for (const auto& [name, value] : entry.parameters.items()) commands += " -set " + name + " " + value.dump();
     commands += " " + entry.top + "\n";
   }
-  commands += "synth_xilinx -top " + entry.top + (entry.keep_hierarchy ? "" : " -flatten") + "\n";
-  // yosys 0.23's stat -json writes the hierarchy below its first level as text into the JSON. Flattening the
-  // mapped netlist (nothing is optimised after it) keeps the totals and leaves one level, as after -flatten.
-  if (entry.keep_hierarchy) commands += "flatten\n";
+  if (!entry.keep_modules.empty()) commands += keep_commands(entry);
+  commands += "synth_xilinx -top " + entry.top + " -flatten\n";
   commands += "tee -o " + stat_file + " stat -json\n";
   return commands;
 }
@@ -456,16 +514,32 @@ std::string yosys_script(const BlockEntry& entry, const std::vector<std::string>
 
 long long cell_count(const Json& cells, const char* type) { return cells.value(type, 0LL); }
 
-CellCounts count_cells(const fs::path& stat_path, const std::string& top) {
+// yosys 0.23's stat -json writes the hierarchy below its first level as text
+// into the JSON, which then does not parse. After -flatten the hierarchy has
+// one level (the modules marked (* keep_hierarchy *) in the RTL or by
+// keep_modules, under the top) unless a kept module instantiates another
+// kept module, as ans_lane would (it holds funnel_shift, step_counter and
+// ring_pointer). Such an entry would need `setattr -mod -unset
+// keep_hierarchy *` and `flatten` before stat, which keep the totals (nothing
+// is optimised after them) and leave a single module; token_slot holds no
+// kept module, so the report does not spend the time (4 s at 16 slots).
+CellCounts count_cells(const fs::path& stat_path, const BlockEntry& entry) {
+  const std::string& top = entry.top;
   Json stat;
   try {
     stat = Json::parse(read_text(stat_path));
   } catch (const Json::parse_error& e) {
-    throw ReportError("cannot parse yosys stat output " + stat_path.string() + ": " + e.what());
+    const std::string hint =
+        entry.keep_modules.empty()
+            ? ""
+            : " (with keep_modules: does a kept module instantiate a module marked (* keep_hierarchy *)? yosys "
+              "0.23's stat -json cannot write a hierarchy more than one level deep)";
+    throw ReportError("cannot parse yosys stat output " + stat_path.string() + ": " + e.what() + hint);
   }
   // "design" holds the totals over the hierarchy: each module's cells times
   // its instances. Even after -flatten that is more than the top module, as
-  // modules marked (* keep_hierarchy *) (funnel_shift, ...) stay modules.
+  // modules marked (* keep_hierarchy *) in the RTL (funnel_shift, ...) or
+  // named by keep_modules stay modules.
   const Json* totals = stat.contains("design") ? &stat["design"] : nullptr;
   // Without "design", the top module stands for the design only when it is the only module.
   if (totals == nullptr && stat.contains("modules") && stat["modules"].size() == 1) {
@@ -514,8 +588,8 @@ SynthResult synthesize(const BlockEntry& entry, const std::vector<std::string>& 
   }
   SynthResult result;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  result.full = count_cells(entry_dir / kFullStatFile, entry.top);
-  if (!entry.register_stage_modules.empty()) result.core = count_cells(entry_dir / kCoreStatFile, entry.top);
+  result.full = count_cells(entry_dir / kFullStatFile, entry);
+  if (!entry.register_stage_modules.empty()) result.core = count_cells(entry_dir / kCoreStatFile, entry);
   return result;
 }
 
@@ -551,7 +625,7 @@ Json entry_json(const BlockEntry& entry, const SynthResult& result, const Budget
   if (!entry.variant.empty()) out["variant"] = entry.variant;
   out["top"] = entry.top;
   out["parameters"] = entry.parameters;
-  if (entry.keep_hierarchy) out["flow"] = kHierarchyFlow;  // not the report's flow
+  if (!entry.keep_modules.empty()) out["flow"] = entry_flow(entry);  // not the report's flow
   out["luts"] = result.full.luts;
   out["core_luts"] = result.core ? Json(result.core->luts) : Json(nullptr);
   if (entry.anchor_luts) out["anchor_luts"] = *entry.anchor_luts;
@@ -587,8 +661,8 @@ const char* const kNote =
     "brams: RAMB36E1 = 1, RAMB18E1 = 0.5. anchor_luts: quoted from the project brief (anchor_source), "
     "not measured by this run. budget: the entry's ceilings for luts, ffs and brams in budgets_file; "
     "within_budget: all three at or under them (false when the entry has no budget). "
-    "flow, on an entry: synth_xilinx without -flatten (keep_hierarchy in the block table): each module synthesized "
-    "once and counted per instance, with no optimisation across module ports. "
+    "flow, on an entry: synth_xilinx -flatten with the named modules kept (keep_modules in the block table): each "
+    "kept module synthesized once and counted per instance, with no optimisation across its ports. "
     "Target: xc7 (the synth_xilinx default family).";
 
 // The path as the results name it: relative to the project when it lies under
@@ -660,13 +734,14 @@ std::string markdown_report(const Json& report) {
     md << " | " << budget_cell(entry) << " | " << within_budget_cell(entry) << " |\n";
   }
   md << "\n" << report["note"].get<std::string>() << "\n";
-  std::string kept;
+  std::string flows;
   for (const Json& entry : report["entries"]) {
     if (!entry.contains("flow")) continue;
-    kept += (kept.empty() ? "" : ", ") + entry["block"].get<std::string>() +
-            (entry.contains("variant") ? " " + entry["variant"].get<std::string>() : "");
+    flows += (flows.empty() ? "" : "; ") + entry["block"].get<std::string>() +
+             (entry.contains("variant") ? " " + entry["variant"].get<std::string>() : "") + ": " +
+             entry["flow"].get<std::string>();
   }
-  if (!kept.empty()) md << "\nhierarchy kept (" << kHierarchyFlow << " without -flatten): " << kept << ".\n";
+  if (!flows.empty()) md << "\nflow per entry, where it differs: " << flows << ".\n";
   if (report.contains("anchor_source")) md << "\nanchor LUTs: " << report["anchor_source"].get<std::string>() << ".\n";
   if (!report["budgets_file"].is_null()) md << "\nbudgets: " << report["budgets_file"].get<std::string>() << ".\n";
   return md.str();

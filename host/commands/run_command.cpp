@@ -105,19 +105,25 @@ nlohmann::json lossless_job(const golden::Llama2Model& model, const std::vector<
 }
 
 // The token factory's LUTs, DSPs and block RAMs from the last `make synth`
-// (bench/results/synth.json, installed next to the models), or null.
-nlohmann::json last_synth_of(const std::string& block) {
+// (bench/results/synth.json, installed next to the models): the entry with
+// `slots` slots, else the block's first entry, or null.
+nlohmann::json last_synth_of(const std::string& block, int slots) {
   std::ifstream in(models_dir().parent_path() / "synth.json");
   if (!in) return nullptr;
   const nlohmann::json synth = nlohmann::json::parse(in, nullptr, false);
   if (synth.is_discarded() || !synth.contains("entries")) return nullptr;
+  const nlohmann::json* found = nullptr;
   for (const nlohmann::json& e : synth["entries"]) {
-    if (e.value("block", "") == block) {
-      return {{"luts", e.value("luts", 0)}, {"ffs", e.value("ffs", 0)}, {"brams", e.value("brams", 0.0)},
-              {"dsps", e.value("dsps", 0)}, {"variant", e.value("variant", "")}};
-    }
+    if (e.value("block", "") != block) continue;
+    const bool built = e.contains("parameters") && e["parameters"].value("Slots", 0) == slots;
+    if (found == nullptr || built) found = &e;
+    if (built) break;
   }
-  return nullptr;
+  if (found == nullptr) return nullptr;
+  const nlohmann::json& e = *found;
+  return {{"luts", e.value("luts", 0)},          {"ffs", e.value("ffs", 0)},
+          {"brams", e.value("brams", 0.0)},      {"dsps", e.value("dsps", 0)},
+          {"variant", e.value("variant", "")},   {"flow", e.value("flow", "synth_xilinx -flatten")}};
 }
 
 // The token factory half of the main job: B = 4 sequences of 16 steps with
@@ -153,7 +159,7 @@ nlohmann::json factory_job(const std::string& model_path, sim::EngineKind engine
                              {"bandwidth_gb_s", kBandwidth / 1e9},
                              {"bound", decode_rate < memory_rate ? "decode" : "bandwidth"},
                              {"tokens_per_second", steps_per_second * sim::FactoryEngineBase::kSlots}};
-  report["synth"] = last_synth_of("token_factory");
+  report["synth"] = last_synth_of("token_factory", sim::FactoryEngineBase::kSlots);
   if (print) {
     const nlohmann::json& p = report["projection_7b"];
     std::printf("\ntoken factory (%s, %d lanes, %d slots built), %d sequences x %d steps, lossless bf16 weights "
@@ -169,8 +175,9 @@ nlohmann::json factory_job(const std::string& model_path, sim::EngineKind engine
     if (report["synth"].is_null()) {
       std::printf("  resources: the installed synth.json has no token_factory entry (run make synth)\n");
     } else {
-      std::printf("  resources (last make synth, yosys synth_xilinx, token_factory %s): %d LUTs, %d FFs, %g BRAM36, "
+      std::printf("  resources (last make synth, yosys %s, token_factory %s): %d LUTs, %d FFs, %g BRAM36, "
                   "%d DSPs\n",
+                  report["synth"]["flow"].get<std::string>().c_str(),
                   report["synth"]["variant"].get<std::string>().c_str(), report["synth"]["luts"].get<int>(),
                   report["synth"]["ffs"].get<int>(), report["synth"]["brams"].get<double>(),
                   report["synth"]["dsps"].get<int>());
