@@ -110,8 +110,8 @@ class AnsLane {
         note_starved(o, word_arrives);
       }
     } else if (phase_ == LanePhase::Run) {
-      const uint64_t entry = table_[(state_ | uint32_t{cfg_.table_slot} << contract::kTableSlotLog) &
-                                    low_mask<Config::kTableLogMax>()];
+      const uint64_t entry =
+          table_[(state_ | uint32_t{cfg_.table_slot} << contract::kTableSlotLog) & low_mask<Config::kTableLogMax>()];
       const uint32_t high = contract::table_word_pattern(kW, entry);
       const contract::TableCtrl ctrl = contract::table_word_ctrl(kW, entry);
       const bool repeat = ctrl.repeat_symbol != 0;

@@ -121,9 +121,9 @@ nlohmann::json last_synth_of(const std::string& block, int slots) {
   }
   if (found == nullptr) return nullptr;
   const nlohmann::json& e = *found;
-  return {{"luts", e.value("luts", 0)},          {"ffs", e.value("ffs", 0)},
-          {"brams", e.value("brams", 0.0)},      {"dsps", e.value("dsps", 0)},
-          {"variant", e.value("variant", "")},   {"flow", e.value("flow", "synth_xilinx -flatten")}};
+  return {{"luts", e.value("luts", 0)},        {"ffs", e.value("ffs", 0)},
+          {"brams", e.value("brams", 0.0)},    {"dsps", e.value("dsps", 0)},
+          {"variant", e.value("variant", "")}, {"flow", e.value("flow", "synth_xilinx -flatten")}};
 }
 
 // The token factory half of the main job: B = 4 sequences of 16 steps with
@@ -175,12 +175,12 @@ nlohmann::json factory_job(const std::string& model_path, sim::EngineKind engine
     if (report["synth"].is_null()) {
       std::printf("  resources: the installed synth.json has no token_factory entry (run make synth)\n");
     } else {
-      std::printf("  resources (last make synth, yosys %s, token_factory %s): %d LUTs, %d FFs, %g BRAM36, "
-                  "%d DSPs\n",
-                  report["synth"]["flow"].get<std::string>().c_str(),
-                  report["synth"]["variant"].get<std::string>().c_str(), report["synth"]["luts"].get<int>(),
-                  report["synth"]["ffs"].get<int>(), report["synth"]["brams"].get<double>(),
-                  report["synth"]["dsps"].get<int>());
+      std::printf(
+          "  resources (last make synth, yosys %s, token_factory %s): %d LUTs, %d FFs, %g BRAM36, "
+          "%d DSPs\n",
+          report["synth"]["flow"].get<std::string>().c_str(), report["synth"]["variant"].get<std::string>().c_str(),
+          report["synth"]["luts"].get<int>(), report["synth"]["ffs"].get<int>(), report["synth"]["brams"].get<double>(),
+          report["synth"]["dsps"].get<int>());
     }
     std::printf("  projection: a 7B-parameter model at %.0f MHz, %d lanes, %d slots, %.1f GB/s: %.2f tokens/s "
                 "(%s bound; %.3f weights/clock measured)\n",

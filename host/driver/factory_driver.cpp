@@ -115,7 +115,8 @@ void FactoryDriver::matvec(const DeviceMatrix& m, std::span<const uint16_t> x, i
   const bool mx = m.source == 1;
   const auto lanes = mx ? static_cast<uint32_t>(kLanes) : static_cast<uint32_t>(m.setup.lanes.size());
   const auto cols = static_cast<uint32_t>(m.cols);
-  if (last_matrix_ >= 0) next_after_[static_cast<size_t>(last_matrix_)] = index;  // the order of the forward pass, learned
+  if (last_matrix_ >= 0)
+    next_after_[static_cast<size_t>(last_matrix_)] = index;  // the order of the forward pass, learned
   last_matrix_ = index;
   std::vector<gf::ActivationImage> images;
   for (int first = 0; first < batch; first += kSlots) {

@@ -27,7 +27,9 @@ uint64_t status_word(const FactoryStatus& s, int error_lane) {
 }  // namespace
 
 FactoryCard::FactoryCard(const FactoryCardOptions& options)
-    : options_(options), memory_(options.memory_bytes, 0), registers_(r::kEnd / 8, 0),
+    : options_(options),
+      memory_(options.memory_bytes, 0),
+      registers_(r::kEnd / 8, 0),
       table_ram_(size_t{1} << contract::kTableLogMax, 0),
       bank_ram_(size_t{FactoryEngineBase::kLanes} * FactoryEngineBase::kBankDepth) {
   if (options.engine != EngineKind::Golden) engine_ = make_factory_engine(options.engine, options.trace_path);
@@ -175,11 +177,13 @@ void FactoryCard::run_job() {
   const uint32_t table_first = uint32_t{setup.cfg.table_slot} * r::kTableSlotWords;
   const uint32_t table_words = mx ? 0 : uint32_t{1} << setup.cfg.table_log;
   const uint32_t bank_first = (job.act_half & 1) * r::kBankHalfWords;
-  const bool bad_halves = job.act_half > 1 || (job.act_half == 1 && job.period > r::kBankHalfWords) ||
-                          (!mx && (setup.cfg.table_log > contract::kTableLogMax ||
-                                   (table_first & (table_words - 1)) != 0));
+  const bool bad_parts =
+      job.period > FactoryEngineBase::kBankDepth || job.act_half > 1 ||
+      (job.act_half == 1 && job.period > r::kBankHalfWords) ||
+      (!mx && (setup.cfg.table_log > contract::kTableLogMax || (table_first & (table_words - 1)) != 0));
   bool never_loaded = !banks_loaded_[job.act_half & 1];
-  for (uint32_t t = table_first / r::kTableSlotWords; !mx && !bad_halves && t * r::kTableSlotWords < table_first + table_words; ++t) {
+  for (uint32_t t = table_first / r::kTableSlotWords; !bad_parts && t * r::kTableSlotWords < table_first + table_words;
+       ++t) {
     never_loaded = never_loaded || !table_loaded_[t];
   }
   const size_t table_before = loads_before(table_queue_, table_first, table_words);
@@ -205,7 +209,7 @@ void FactoryCard::run_job() {
   uint64_t cycles = 0, load_cycles = before.cycles();
   int error_lane = 0;
   // Parts no load wrote, and for golden the hardware's check of the parts read: error Config, nothing runs.
-  if (never_loaded || (bad_halves && !engine_)) {
+  if (never_loaded || (bad_parts && !engine_)) {
     for (size_t i = 0; engine_ && i < before.cycles(); ++i) engine_->write(before.writes(i));
     status.done = true;
     status.error = contract::FactoryError::Config;

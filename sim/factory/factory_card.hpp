@@ -52,7 +52,8 @@ inline constexpr uint32_t kLanes = 0x50;
 inline constexpr uint32_t kSlots = 0x58;
 inline constexpr uint32_t kSource = 0x60;     // 0: ANS lanes; 1: MX source (lane 0 codes, lane 1 scales)
 inline constexpr uint32_t kBlock = 0x68;      // MX source: weights a scale covers
-inline constexpr uint32_t kLoadSlot = 0x70;   // where a LOAD writes: LOAD_TABLE a table slot (from slot * 2^TableSlotLog), LOAD_BANKS a bank half (from half * depth/2)
+inline constexpr uint32_t kLoadSlot = 0x70;   // where a LOAD writes: LOAD_TABLE a table slot (from slot *
+                                              // 2^TableSlotLog), LOAD_BANKS a bank half (from half * depth/2)
 inline constexpr uint32_t kActHalf = 0x78;    // the bank half a job reads (its table slot is AnsCfg's table_slot)
 inline constexpr uint32_t kLaneBase = 0x100;   // lane k: +0x20 k: stream address, stream words, symbols
 inline constexpr uint32_t kLaneStride = 0x20;

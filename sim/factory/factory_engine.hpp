@@ -81,8 +81,8 @@ class FactoryEngineBase {
   virtual FactoryResultBeat result() const = 0;
   // One clock: in and out hold kLanes entries; result_ready takes the result beat offered;
   // `writes` go to the write ports at the same edge.
-  virtual void cycle(std::span<const contract::LaneInputs> in, bool result_ready,
-                     std::span<contract::LaneOutputs> out, const FactoryWrites& writes) = 0;
+  virtual void cycle(std::span<const contract::LaneInputs> in, bool result_ready, std::span<contract::LaneOutputs> out,
+                     const FactoryWrites& writes) = 0;
   void cycle(std::span<const contract::LaneInputs> in, bool result_ready, std::span<contract::LaneOutputs> out) {
     cycle(in, result_ready, out, FactoryWrites{});
   }

@@ -62,8 +62,7 @@ void RtlFactoryEngine::set_writes(const FactoryWrites& w) {
   m.table_data_i = static_cast<std::remove_reference_t<decltype(m.table_data_i)>>(w.table_word);
   m.act_we_i = w.activation && w.lane >= 0 && w.lane < kLanes && w.act_address < static_cast<uint32_t>(kBankDepth);
   m.act_lane_i = static_cast<std::remove_reference_t<decltype(m.act_lane_i)>>(w.lane < 0 ? 0 : w.lane);
-  m.act_addr_i =
-      static_cast<std::remove_reference_t<decltype(m.act_addr_i)>>(w.act_address & ((1u << kAddrBits) - 1));
+  m.act_addr_i = static_cast<std::remove_reference_t<decltype(m.act_addr_i)>>(w.act_address & ((1u << kAddrBits) - 1));
   for (int b = 0; b < kSlots; ++b) set_field(m.act_data_i, 16 * b, 16, w.act_word[static_cast<size_t>(b)]);
 }
 

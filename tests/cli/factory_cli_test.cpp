@@ -106,8 +106,8 @@ TEST(CliFactory, EnginesAgreeOnEveryToken) {
 // the card had them, cost 97,840 clocks over 16 steps at B = 16.
 TEST(CliFactory, LoadsAreHiddenBehindRuns) {
   const int tokens = 32;
-  const nlohmann::json j = generate("--engine hls --tokens " + std::to_string(tokens) + " --steps " +
-                                    std::to_string(steps()));
+  const nlohmann::json j =
+      generate("--engine hls --tokens " + std::to_string(tokens) + " --steps " + std::to_string(steps()));
   ASSERT_TRUE(j.contains("load_cycles"));
   const uint64_t tables_once = 36 * 512, dependent_per_step = 5 * (3 * 64 + 8 * 43) + 64;
   EXPECT_LE(j["load_cycles"].get<uint64_t>(), tables_once + static_cast<uint64_t>(steps()) * dependent_per_step);

@@ -19,14 +19,14 @@
 
 #include "golden/factory/factory_job.hpp"
 #include "golden/factory/mx_stream.hpp"
-#include "golden/quant/quant_methods.hpp"
 #include "golden/formats/float_format.hpp"
+#include "golden/model/llama2_weights.hpp"
+#include "golden/quant/quant_methods.hpp"
 #include "hls/factory/mac_arith.hpp"
 #include "sim/factory/factory_card.hpp"
 #include "sim/factory/factory_engine.hpp"
 #include "sim/factory/factory_run.hpp"
 #include "tests/support/seed.hpp"
-#include "golden/model/llama2_weights.hpp"
 #include "tests/support/stories.hpp"
 
 namespace ws::sim {
@@ -284,7 +284,8 @@ TEST(FactoryCard, LoadsAreCheckedQueuedAndHiddenBehindRuns) {
       Matrix x{setup, c, image, 0, 0, {}, {}};
       x.table = put(x.setup.table.data(), x.setup.table.size() * 8);
       x.act = put(x.image.data().data(), x.image.data().size() * 2);
-      for (const golden::LaneSetup& lane : x.setup.lanes) x.lanes.push_back(put(lane.words.data(), lane.words.size() * 4));
+      for (const golden::LaneSetup& lane : x.setup.lanes)
+        x.lanes.push_back(put(lane.words.data(), lane.words.size() * 4));
       x.expected.assign(size_t{c.job.rows} * 16, 0);
       const std::vector<uint32_t> w = golden::decode_tensor_setup(x.setup).weights;
       ASSERT_TRUE(gf::golden_factory_run(w, c.job, image, x.expected));

@@ -35,13 +35,13 @@
 #include "golden/factory/factory_job.hpp"
 #include "golden/factory/mx_stream.hpp"
 #include "golden/model/llama2_weights.hpp"
+#include "golden/model/llama2c_reader.hpp"
 #include "golden/quant/quant_methods.hpp"
 #include "sim/ans/memory_model.hpp"
 #include "sim/factory/factory_engine.hpp"
 #include "sim/factory/factory_run.hpp"
 #include "sim/factory/rtl_factory_engine.hpp"
 #include "tests/support/seed.hpp"
-#include "golden/model/llama2c_reader.hpp"
 
 namespace ws::sim {
 namespace {
@@ -65,8 +65,8 @@ struct FactoryCase {
   double input_stall = 0.3;
   double output_stall = 0.3;
   uint64_t seed = 0;
-  bool preloaded = false;                   // the table and banks were written before (by an earlier run's loads)
-  const FactoryLoads* during = nullptr;     // write port traffic alongside the run, a word a port a clock
+  bool preloaded = false;                // the table and banks were written before (by an earlier run's loads)
+  const FactoryLoads* during = nullptr;  // write port traffic alongside the run, a word a port a clock
 };
 
 struct RunOutcome {
@@ -111,7 +111,8 @@ class Bench {
     const uint32_t bank_base = c.job.act_half == 1 ? kDepth / 2 : 0;
     for (FactoryEngineBase* e : engines()) {
       if (!c.preloaded) {
-        for (size_t u = 0; u < setup.table.size(); ++u) e->write_table(table_base + static_cast<uint32_t>(u), setup.table[u]);
+        for (size_t u = 0; u < setup.table.size(); ++u)
+          e->write_table(table_base + static_cast<uint32_t>(u), setup.table[u]);
         if (c.image != nullptr) {
           for (uint32_t k = 0; k < c.image->lanes(); ++k) {
             for (uint32_t a = 0; a < c.image->period(); ++a) {
@@ -586,8 +587,8 @@ TEST(RtlTokenFactory, NextJobsLoadsAlongsideARunLeaveItExact) {
   };
   std::vector<Step> steps;
   uint32_t next_slot = 0;
-  for (const auto& [e, name] : {std::pair{&small, "layers.0.wq"}, std::pair{&large, "layers.1.w2"},
-                                std::pair{&small, "layers.2.w1"}}) {
+  for (const auto& [e, name] :
+       {std::pair{&small, "layers.0.wq"}, std::pair{&large, "layers.1.w2"}, std::pair{&small, "layers.2.w1"}}) {
     Step s{e, name, e->setup(e->index_of(name)), {}, {}};
     const uint32_t words = static_cast<uint32_t>(s.setup.table.size());
     const uint32_t group = std::max<uint32_t>(1, words >> contract::kTableSlotLog);
