@@ -1,17 +1,18 @@
 // The host driver of the token factory: the same code for every backend
 // (the RTL under Verilator, the hls model, golden), since it talks to the
-// card only through sim::DeviceTransport: it puts every matrix's table and
-// lane streams into device memory once, and for each matrix-vector product
+// card only through sim::DeviceTransport. It puts every matrix's table and
+// lane streams into device memory once. For each matrix-vector product it
 // loads the table and the activations (bf16, laid out for the banks) into
-// the card's RAMs unless a half already holds them, writes the registers and
-// START, polls STATUS and reads the results back. The RAMs have two halves:
-// before each START the driver queues the next job's loads into the halves
-// the job does not read (the next pass's activations; the table of the
-// matrix that followed this one last time), so that they are hidden behind
-// it; the activations of a product that depends on the previous one cannot
-// be. FactoryLinear routes the
-// forward pass's linear layers through it and checks each product against
-// golden's (golden/factory/factory_arith.hpp) on the weights golden decodes.
+// the card's RAMs unless a table slot or bank half already holds them,
+// writes the registers and START, polls STATUS and reads the results back.
+// Before each START it queues later jobs' loads into the parts the job does
+// not read, so that they are hidden behind it: the next pass's activations,
+// and the tables of the four matrices that followed this one last time (the
+// forward pass's order, learned in its first step). The activations of a
+// product that depends on the one before cannot be loaded ahead.
+// FactoryLinear routes the forward pass's linear layers through it and
+// checks each product against golden's (golden/factory/factory_arith.hpp)
+// on the weights golden decodes.
 #pragma once
 
 #include <array>
