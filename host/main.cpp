@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add_sim_command(app, action);
   add_generate_command(app, action);
   add_eval_command(app, action);
+  add_sweep_command(app, action);
   add_format_command(app, action);
 
   try {

@@ -16,5 +16,6 @@ void add_codec_commands(CLI::App& app, Action& action);
 void add_sim_command(CLI::App& app, Action& action);
 void add_generate_command(CLI::App& app, Action& action);
 void add_eval_command(CLI::App& app, Action& action);
+void add_sweep_command(CLI::App& app, Action& action);
 
 }  // namespace ws::host

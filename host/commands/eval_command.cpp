@@ -4,13 +4,9 @@
 // next-token distribution, top-1 agreement, perplexity) and by weight SQNR,
 // with bits per weight counting every stored bit. One table, one JSON report,
 // one SVG plot (gnuplot) of KL against bits per weight.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -22,6 +18,7 @@
 #include "golden/quant/model_quantizer.hpp"
 #include "host/commands/commands.hpp"
 #include "host/support/exit_codes.hpp"
+#include "host/support/gnuplot.hpp"
 #include "host/support/install_paths.hpp"
 #include "host/support/progress.hpp"
 
@@ -99,15 +96,8 @@ std::vector<golden::QuantRequest> requests(const EvalOptions& o) {
 
 // gnuplot's svg terminal: KL (log scale) against bits per weight, a line per method.
 std::string plot_svg(const std::vector<Row>& rows, const std::string& title) {
-  char script_path[] = "/tmp/weightstream_plot_XXXXXX";
-  const int fd = mkstemp(script_path);
-  if (fd < 0) throw golden::OutputError("cannot create a temporary file for gnuplot");
-  close(fd);
-  const std::string svg_path = std::string(script_path) + ".svg";
   std::ostringstream script;
-  script << "set terminal svg size 900,600 dynamic enhanced font 'sans,12' background rgb 'white'\n"
-         << "set output '" << svg_path << "'\n"
-         << "set title '" << title << "' noenhanced\n"
+  script << "set title '" << title << "' noenhanced\n"
          << "set xlabel 'bits per weight (codes, scales, zero points)'\nset ylabel 'mean KL to fp32 (nats)'\n"
          << "set logscale y\nset grid\nset key outside right top noenhanced\n";
   std::vector<std::string> methods;
@@ -126,23 +116,7 @@ std::string plot_svg(const std::vector<Row>& rows, const std::string& title) {
     script << (i ? ", " : "") << "$m" << i << " using 1:2 with linespoints title '" << methods[i] << "'";
   }
   script << "\n";
-  std::ofstream(script_path) << script.str();
-  const std::string command = "gnuplot '" + std::string(script_path) + "' 2>&1";
-  std::FILE* pipe = popen(command.c_str(), "r");
-  std::string messages;
-  if (pipe != nullptr) {
-    char buffer[256];
-    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) messages += buffer;
-  }
-  const int status = pipe != nullptr ? pclose(pipe) : -1;
-  std::remove(script_path);
-  std::ifstream in(svg_path, std::ios::binary);
-  std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::remove(svg_path.c_str());
-  if (status != 0 || svg.empty()) {
-    throw golden::OutputError("--plot: gnuplot failed (is gnuplot installed? scripts/setup installs it): " + messages);
-  }
-  return svg;
+  return gnuplot_svg(script.str(), 900, 600, "--plot");
 }
 
 int run_eval(const EvalOptions& o) {
