@@ -35,6 +35,7 @@ struct SweepOptions {
   std::string engine = "hls";
   std::vector<int> lanes{1, 2, 4, 8, 16};
   std::vector<double> bandwidth{1, 2, 4, 8, 16, 32};
+  double clock_mhz = 300;
   std::string out = "sweep";
   bool force = false;
   bool json = false;
@@ -117,6 +118,7 @@ int run_sweep(const SweepOptions& o) {
   for (const double w : o.bandwidth) {
     if (!(w > 0)) throw UsageError("--bandwidth: bytes per clock must be above 0");
   }
+  if (!(o.clock_mhz > 0)) throw UsageError("--clock-mhz must be above 0");
   const std::string json_path = o.out + ".json", md_path = o.out + ".md", svg_path = o.out + ".svg";
   const std::string model_path = o.model.empty() ? embedded_model_path() : o.model;
   for (const std::string& out : {json_path, md_path, svg_path}) golden::check_output(out, {o.force, {model_path}});
@@ -167,6 +169,7 @@ int run_sweep(const SweepOptions& o) {
                            {"engine", o.engine},
                            {"tensors", "the model's matrices as lossless bf16, each in exactly `lanes` lanes"},
                            {"roofline", "min(lanes, bytes_per_clock * 8 / bits_per_weight)"},
+                           {"clock_mhz", o.clock_mhz},
                            {"points", nlohmann::json::array()}};
   bool exact = true;
   for (const Point& p : points) {
@@ -177,6 +180,8 @@ int run_sweep(const SweepOptions& o) {
                                 {"weights", p.weights},
                                 {"cycles", p.cycles},
                                 {"weights_per_clock", p.measured()},
+                                {"weights_per_second", p.measured() * o.clock_mhz * 1e6},
+                                {"memory_gb_per_second", p.bandwidth * o.clock_mhz * 1e6 / 1e9},
                                 {"roofline", p.roofline()},
                                 {"measured_over_roofline", p.measured() / p.roofline()},
                                 {"bound", p.bound()},
@@ -210,6 +215,8 @@ void add_sweep_command(CLI::App& app, Action& action) {
   cmd->add_option("--bandwidth", o->bandwidth, "Memory bytes per clock, comma-separated")
       ->delimiter(',')
       ->default_str("1,2,4,8,16,32");
+  cmd->add_option("--clock-mhz", o->clock_mhz, "The clock the JSON's weights and bytes per second assume")
+      ->default_val(300);
   cmd->add_option("--out", o->out, "Prefix of the files written: PREFIX.json, PREFIX.md, PREFIX.svg")
       ->default_val("sweep");
   cmd->add_flag("-f,--force", o->force, "Replace the output files if they exist");

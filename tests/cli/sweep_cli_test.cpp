@@ -20,7 +20,8 @@ namespace {
 TEST(CliSweep, PointsAwayFromTheKneeMeetTheRoofline) {
   const ScratchDir dir("sweep");
   const std::string prefix = dir / "roofline";
-  const ProcessResult r = weightstream("sweep --engine hls --lanes 2,8 --bandwidth 1,32 --json --out " + prefix);
+  const ProcessResult r =
+      weightstream("sweep --engine hls --lanes 2,8 --bandwidth 1,32 --clock-mhz 250 --json --out " + prefix);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["points"].size(), 4u);
@@ -33,6 +34,7 @@ TEST(CliSweep, PointsAwayFromTheKneeMeetTheRoofline) {
     const double roofline = wide ? p["lanes"].get<double>() : 8 / p["bits_per_weight"].get<double>();
     EXPECT_DOUBLE_EQ(p["roofline"].get<double>(), roofline) << what;
     EXPECT_NEAR(p["weights_per_clock"].get<double>(), roofline, 0.05 * roofline) << what;
+    EXPECT_DOUBLE_EQ(p["weights_per_second"].get<double>(), p["weights_per_clock"].get<double>() * 250e6) << what;
   }
   std::ifstream svg(prefix + ".svg");
   const std::string text((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());
@@ -48,8 +50,8 @@ TEST(CliSweep, PointsAwayFromTheKneeMeetTheRoofline) {
 
 TEST(CliSweep, BadRequestsAreRefused) {
   const ScratchDir dir("sweep_bad");
-  for (const char* args :
-       {"--lanes 0", "--lanes 33", "--bandwidth 0", "--bandwidth -2", "--engine verilog", "--lanes two"}) {
+  for (const char* args : {"--lanes 0", "--lanes 33", "--bandwidth 0", "--bandwidth -2", "--engine verilog",
+                           "--lanes two", "--clock-mhz 0"}) {
     const ProcessResult r = weightstream(std::string("sweep ") + args + " --out " + (dir / "x"));
     EXPECT_EQ(r.exit_code, 1) << args << ": " << r.err;
     EXPECT_FALSE(std::filesystem::exists(dir / "x.json")) << args;
