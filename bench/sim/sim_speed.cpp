@@ -17,6 +17,11 @@
 // Writes sim_speed.json into --out-dir: the ANS decoder's entry at the top
 // level, the token factory's under "token_factory"; --only keeps the other
 // entry of an existing file.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -25,20 +30,17 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
-#include <stdexcept>
 #include <sstream>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+#include <stdexcept>
 
 #include "golden/codec/lane_setup.hpp"
 #include "golden/codec/lossless_codec.hpp"
 #include "golden/model/llama2c_reader.hpp"
 #include "sim/ans/ans_harness.hpp"
 #include "sim/ans/ans_vectors.hpp"
-#include "sim/ans/rtl_engine.hpp"
 #include "sim/ans/memory_model.hpp"
+#include "sim/ans/rtl_engine.hpp"
+#include "sim/factory/factory_run.hpp"
 #include "sim/factory/factory_vectors.hpp"
 #include "sim/factory/rtl_factory_engine.hpp"
 
@@ -156,6 +158,9 @@ nlohmann::json factory_speed(const std::string& vvp, const std::string& image, c
   // there is one, the result always taken), repeated until it has run long
   // enough to time; each run's table and bank writes outside the timing.
   sim::RtlFactoryEngine engine;
+  sim::FactoryLoads loads;
+  loads.add_table(setup.table, 0);
+  loads.add_image(stimulus.image, 0);
   std::vector<uint64_t> counts(sim::FactoryEngineBase::kLanes, 0);
   for (size_t k = 0; k < setup.lanes.size() && k < counts.size(); ++k) counts[k] = setup.lanes[k].count;
   std::vector<contract::LaneInputs> in(sim::FactoryEngineBase::kLanes);
@@ -164,15 +169,7 @@ nlohmann::json factory_speed(const std::string& vvp, const std::string& image, c
   uint64_t run_clocks = 0;
   int runs = 0;
   do {
-    for (size_t u = 0; u < setup.table.size(); ++u) engine.write_table(static_cast<uint32_t>(u), setup.table[u]);
-    for (uint32_t k = 0; k < stimulus.image.lanes(); ++k) {
-      for (uint32_t a = 0; a < stimulus.image.period(); ++a) {
-        std::array<uint16_t, sim::FactoryEngineBase::kSlots> word{};
-        const auto w = stimulus.image.word(k, a);
-        std::copy(w.begin(), w.begin() + std::min<size_t>(w.size(), word.size()), word.begin());
-        engine.write_activation(static_cast<int>(k), a, word);
-      }
-    }
+    sim::write_loads(engine, loads);
     sim::LaneMemory memory(setup, 0, 0, 1);
     std::vector<uint32_t> results;
     const uint64_t before = engine.simulated_cycles();

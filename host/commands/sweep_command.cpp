@@ -190,13 +190,13 @@ int run_sweep(const SweepOptions& o) {
   const std::string svg =
       roofline_svg(points, o.lanes, "ANS decoder (" + o.engine + "): weights per clock, " + source + " matrices");
   write_file(json_path, report.dump(2) + "\n");
-  write_file(md_path, markdown(points));
+  const std::string table = markdown(points);
+  write_file(md_path, table);
   write_file(svg_path, svg);
   if (o.json) {
     std::printf("%s\n", report.dump(2).c_str());
   } else {
-    std::printf("%s\nwrote %s, %s, %s\n", markdown(points).c_str(), json_path.c_str(), md_path.c_str(),
-                svg_path.c_str());
+    std::printf("%s\nwrote %s, %s, %s\n", table.c_str(), json_path.c_str(), md_path.c_str(), svg_path.c_str());
   }
   return exact ? kExitOk : kExitMismatch;
 }

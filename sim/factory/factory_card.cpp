@@ -210,7 +210,7 @@ void FactoryCard::run_job() {
   int error_lane = 0;
   // Parts no load wrote, and for golden the hardware's check of the parts read: error Config, nothing runs.
   if (never_loaded || (bad_parts && !engine_)) {
-    for (size_t i = 0; engine_ && i < before.cycles(); ++i) engine_->write(before.writes(i));
+    if (engine_) write_loads(*engine_, before);
     status.done = true;
     status.error = contract::FactoryError::Config;
   } else if (engine_) {

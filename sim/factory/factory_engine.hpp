@@ -58,22 +58,6 @@ class FactoryEngineBase {
   virtual ~FactoryEngineBase() = default;
   // One clock of the write ports and nothing else (between runs).
   virtual void write(const FactoryWrites& writes) = 0;
-  void write_table(uint32_t address, uint64_t word) {
-    FactoryWrites w;
-    w.table = true;
-    w.table_address = address;
-    w.table_word = word;
-    write(w);
-  }
-  // The B activations (bf16) of lane `lane`'s bank at `address`.
-  void write_activation(int lane, uint32_t address, const std::array<uint16_t, kSlots>& word) {
-    FactoryWrites w;
-    w.activation = true;
-    w.lane = lane;
-    w.act_address = address;
-    w.act_word = word;
-    write(w);
-  }
   // The start pulse: ANS registers and lane counts (kLanes of them), run registers.
   virtual void start(const contract::AnsCfg& cfg, std::span<const uint64_t> counts, const FactoryJob& job) = 0;
   // Before the clock edge: the status, the result beat offered.

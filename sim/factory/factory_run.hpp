@@ -84,6 +84,11 @@ struct FactoryLoads {
   }
 };
 
+// The loads' clocks from `from` on, each a clock of the write ports alone (between runs).
+inline void write_loads(FactoryEngineBase& engine, const FactoryLoads& loads, size_t from = 0) {
+  for (size_t i = from; i < loads.cycles(); ++i) engine.write(loads.writes(i));
+}
+
 struct FactoryRunResult {
   std::vector<uint32_t> results;  // results[r * slots + b], fp32 bits
   FactoryStatus status;           // after the run
@@ -97,7 +102,7 @@ inline FactoryRunResult run_factory(FactoryEngineBase& engine, const golden::Ten
                                     const golden::factory::FactoryJob& job, const FactoryLoads& before,
                                     const FactoryLoads& during, const FactoryRunOptions& o) {
   FactoryRunResult run;
-  for (size_t i = 0; i < before.cycles(); ++i) engine.write(before.writes(i));
+  write_loads(engine, before);
   run.load_cycles = before.cycles();
   std::vector<uint64_t> counts(FactoryEngineBase::kLanes, 0);
   for (size_t k = 0; k < setup.lanes.size() && k < counts.size() && job.source == 0; ++k) {

@@ -109,26 +109,20 @@ class Bench {
     // The table from its slot, the banks from the job's half.
     const uint32_t table_base = uint32_t{setup.cfg.table_slot} << contract::kTableSlotLog;
     const uint32_t bank_base = c.job.act_half == 1 ? kDepth / 2 : 0;
-    for (FactoryEngineBase* e : engines()) {
-      if (!c.preloaded) {
-        for (size_t u = 0; u < setup.table.size(); ++u)
-          e->write_table(table_base + static_cast<uint32_t>(u), setup.table[u]);
-        if (c.image != nullptr) {
-          for (uint32_t k = 0; k < c.image->lanes(); ++k) {
-            for (uint32_t a = 0; a < c.image->period(); ++a) {
-              std::array<uint16_t, B> w{};
-              const auto word = c.image->word(k, a);
-              std::copy(word.begin(), word.begin() + std::min<size_t>(word.size(), w.size()), w.begin());
-              e->write_activation(static_cast<int>(k), bank_base + a, w);
-            }
-          }
-        } else {
-          const uint32_t period = std::min<uint32_t>(c.job.period, kDepth - bank_base);
-          for (int k = 0; k < K; ++k) {
-            for (uint32_t a = 0; a < period; ++a) e->write_activation(k, bank_base + a, bank_word(c, k, a));
-          }
+    FactoryLoads loads;
+    if (!c.preloaded) {
+      loads.add_table(setup.table, table_base);
+      if (c.image != nullptr) {
+        loads.add_image(*c.image, bank_base);
+      } else {
+        const uint32_t period = std::min<uint32_t>(c.job.period, kDepth - bank_base);
+        for (int k = 0; k < K; ++k) {
+          for (uint32_t a = 0; a < period; ++a) loads.banks.push_back({k, bank_base + a, bank_word(c, k, a)});
         }
       }
+    }
+    for (FactoryEngineBase* e : engines()) {
+      write_loads(*e, loads);
       e->start(setup.cfg, counts, c.job);
     }
 
@@ -188,8 +182,8 @@ class Bench {
         stall_output_ += hs.counters.stall_output;
         stall_input_ += hs.counters.stall_input;
         // The loads the run's clocks did not reach, on clocks of their own.
-        for (size_t i = cycle; c.during != nullptr && i < c.during->cycles(); ++i) {
-          for (FactoryEngineBase* e : engines()) e->write(c.during->writes(i));
+        for (FactoryEngineBase* e : engines()) {
+          if (c.during != nullptr) write_loads(*e, *c.during, cycle);
         }
         return o;
       }
