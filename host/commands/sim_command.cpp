@@ -1,11 +1,14 @@
 // `weightstream sim`: decodes every tensor of a .wsc container through an ANS
 // decoder engine (the RTL under Verilator, the hls model, or the ideal golden
-// engine), with a memory model serving the lane streams, and compares every
-// weight and lane error with golden.
+// engine), with a memory model serving the lane streams, or (--platform) on
+// the SystemC platform through the host driver, and compares every weight
+// and lane error with golden.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <limits>
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,12 +19,14 @@
 #include "golden/container/wsc_container.hpp"
 #include "golden/io/file_io.hpp"
 #include "host/commands/commands.hpp"
+#include "host/driver/ans_platform_driver.hpp"
 #include "host/support/exit_codes.hpp"
 #include "host/support/progress.hpp"
 #include "sim/ans/ans_engine.hpp"
 #include "sim/ans/ans_harness.hpp"
 #include "sim/ans/ans_vectors.hpp"
 #include "sim/ans/container_run.hpp"
+#include "sim/platform/ans_platform.hpp"
 
 namespace ws::host {
 namespace {
@@ -41,6 +46,15 @@ struct SimOptions {
   bool force = false;
   bool no_crc = false;
   bool json = false;
+  // The SystemC platform (sim/platform/ans_platform.hpp).
+  bool platform = false;
+  double dram_bytes_per_clock = 16;
+  uint32_t dram_latency = 40;
+  uint32_t burst = 64;
+  uint32_t fifo_words = 64;
+  double clock_mhz = 300;
+  uint64_t device_memory_kib = 256 * 1024;
+  std::vector<std::string> platform_options_given;  // without --platform: refused
 };
 
 // The vectors go into a directory that exists or can be made, never over a file.
@@ -120,10 +134,68 @@ int outcome_exit_code(const std::vector<sim::TensorRun>& runs) {
   return exit_code_for(worst);
 }
 
-int simulate(const SimOptions& o, Loaded& l, sim::AnsEngineBase& engine, int lanes) {
-  sim::AnsRunOptions run;
-  run.bytes_per_clock = o.bandwidth;
-  run.input_stall = run.output_stall = o.stall;
+// The platform's jobs, one per tensor run, in order.
+using PlatformJobs = std::vector<PlatformJob>;
+
+// One tensor (lanes loaded) decoded and checked; the seed of its stalls.
+using DecodeTensor = std::function<sim::TensorRun(const golden::EncodedTensor&, const golden::TansTable&, uint64_t)>;
+
+// The roofline of a tensor on the platform: min(its lanes, DRAM bytes per
+// clock / the compressed bytes the DMA read per weight).
+double roofline(const SimOptions& o, size_t lanes, uint64_t weights, uint64_t bytes_read) {
+  if (o.dram_bytes_per_clock <= 0 || bytes_read == 0 || weights == 0) return double(lanes);
+  return std::min(double(lanes), o.dram_bytes_per_clock * double(weights) / double(bytes_read));
+}
+
+// The platform's part of the report: DRAM traffic, achieved bandwidth, the
+// memory wait, simulated time, and the roofline the measured rate is held to
+// (over several tensors: total weights over the clocks each tensor's
+// roofline allows it; memory-bound when most of those clocks are a
+// memory-bound tensor's).
+nlohmann::json platform_report(const SimOptions& o, const std::vector<sim::TensorRun>& runs, const PlatformJobs& jobs,
+                               const sim::AnsRunStats& total) {
+  uint64_t bytes_read = 0, bytes_written = 0, table_load_cycles = 0, lane_cycles = 0;
+  double roofline_cycles = 0;
+  double memory_cycles = 0;  // of tensors the memory holds back
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const PlatformJob& job = jobs[i];
+    bytes_read += job.bytes_read;
+    bytes_written += job.bytes_written;
+    table_load_cycles += job.table_load_cycles;
+    lane_cycles += job.run.cycles * runs[i].lanes;
+    const double limit = roofline(o, runs[i].lanes, job.run.weights, job.bytes_read);
+    const double clocks = job.run.weights ? double(job.run.weights) / limit : 0.0;
+    roofline_cycles += clocks;
+    if (limit < double(runs[i].lanes)) memory_cycles += clocks;
+  }
+  const double cycles = double(total.cycles);
+  const double per_clock = cycles > 0 ? double(total.weights) / cycles : 0.0;
+  const double limit = roofline_cycles > 0 ? double(total.weights) / roofline_cycles : 0.0;
+  const double period_ns = 1e3 / o.clock_mhz;
+  const double busy_ns = (cycles + double(table_load_cycles)) * period_ns;
+  return {{"clock_mhz", o.clock_mhz},
+          {"dram_bytes_per_clock", o.dram_bytes_per_clock},
+          {"dram_latency_clocks", o.dram_latency},
+          {"burst_bytes", o.burst},
+          {"fifo_words", o.fifo_words},
+          {"bytes_read", bytes_read},
+          {"bytes_written", bytes_written},
+          {"compressed_bytes_per_weight", total.weights ? double(bytes_read) / double(total.weights) : 0.0},
+          {"achieved_bytes_per_clock", cycles > 0 ? double(bytes_read) / cycles : 0.0},
+          {"achieved_gb_per_s", cycles > 0 ? double(bytes_read) / (cycles * period_ns) : 0.0},
+          {"memory_wait_fraction", lane_cycles ? double(total.stall_input) / double(lane_cycles) : 0.0},
+          {"table_load_cycles", table_load_cycles},
+          {"decode_ns", cycles * period_ns},
+          {"time_ns", busy_ns},
+          {"weights_per_second", cycles > 0 ? double(total.weights) / (cycles * period_ns * 1e-9) : 0.0},
+          {"weights_per_second_with_table_loads", busy_ns > 0 ? double(total.weights) / (busy_ns * 1e-9) : 0.0},
+          {"roofline", limit},
+          {"measured_over_roofline", limit > 0 ? per_clock / limit : 0.0},
+          {"bound", 2 * memory_cycles > roofline_cycles ? "memory" : "decode"}};
+}
+
+int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lanes,
+             const PlatformJobs* platform = nullptr) {
   Progress progress("sim");
   // As sim::run_container does, one tensor's lanes in memory at a time.
   std::vector<sim::TensorRun> runs;
@@ -131,8 +203,7 @@ int simulate(const SimOptions& o, Loaded& l, sim::AnsEngineBase& engine, int lan
     const golden::EncodedTensor& t = l.contents.tensors[i];
     if ((!o.tensor.empty() && t.name != o.tensor) || t.quantized) continue;
     progress.update(i, l.contents.tensors.size(), t.name);
-    run.seed = o.seed + i;
-    runs.push_back(sim::run_container_tensor(engine, l.load_lanes(i, o), *l.tables[i], o.input, run));
+    runs.push_back(decode(l.load_lanes(i, o), *l.tables[i], o.seed + i));
     l.contents.tensors[i].lane_streams = {};
   }
   progress.done();
@@ -147,7 +218,8 @@ int simulate(const SimOptions& o, Loaded& l, sim::AnsEngineBase& engine, int lan
   bool bit_exact = true;
   nlohmann::json tensors = nlohmann::json::array();
   std::vector<std::string> errors;
-  for (const sim::TensorRun& t : runs) {
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const sim::TensorRun& t = runs[i];
     total.add(t.stats);
     const double per_clock = t.stats.cycles ? double(t.stats.weights) / double(t.stats.cycles) : 0.0;
     nlohmann::json entry = {{"name", t.name},           {"weights", t.stats.weights},
@@ -160,11 +232,17 @@ int simulate(const SimOptions& o, Loaded& l, sim::AnsEngineBase& engine, int lan
       entry["error"] = errors.back();
       entry["outcome"] = golden::to_text(t.outcome());
     }
+    if (platform) {
+      const PlatformJob& job = (*platform)[i];
+      entry["bytes_read"] = job.bytes_read;
+      entry["table_load_cycles"] = job.table_load_cycles;
+      entry["roofline"] = roofline(o, t.lanes, job.run.weights, job.bytes_read);
+    }
     tensors.push_back(entry);
   }
 
   const double per_clock = total.cycles ? double(total.weights) / double(total.cycles) : 0.0;
-  const nlohmann::json report = {
+  nlohmann::json report = {
       {"input", o.input},
       {"engine", o.engine},
       {"lanes", lanes},
@@ -181,6 +259,7 @@ int simulate(const SimOptions& o, Loaded& l, sim::AnsEngineBase& engine, int lan
       {"errors", errors},
       {"quantized_tensors_skipped", skipped},
       {"tensors", tensors}};
+  if (platform) report["platform"] = platform_report(o, runs, *platform, total);
   if (o.json) {
     std::printf("%s\n", report.dump(2).c_str());
   } else {
@@ -193,10 +272,47 @@ int simulate(const SimOptions& o, Loaded& l, sim::AnsEngineBase& engine, int lan
     std::printf("stall lane-cycles: input empty %llu, output full %llu, refill %llu\n",
                 static_cast<unsigned long long>(total.stall_input), static_cast<unsigned long long>(total.stall_output),
                 static_cast<unsigned long long>(total.stall_refill));
+    if (platform) {
+      const nlohmann::json& p = report["platform"];
+      std::printf("platform at %.0f MHz: DRAM %.4g B/clock, latency %u clocks, bursts of %u bytes\n", o.clock_mhz,
+                  o.dram_bytes_per_clock, o.dram_latency, o.burst);
+      std::printf("read %llu bytes (%.3f B/clock, %.3f GB/s), %.1f%% of lane-clocks waiting for memory\n",
+                  static_cast<unsigned long long>(p["bytes_read"].get<uint64_t>()),
+                  p["achieved_bytes_per_clock"].get<double>(), p["achieved_gb_per_s"].get<double>(),
+                  100 * p["memory_wait_fraction"].get<double>());
+      std::printf("%s-bound: roofline %.4f weights/clock, measured %.1f%% of it; %.0f ns decoding, %.0f ns with "
+                  "table loads; %.4g weights/s\n",
+                  p["bound"].get<std::string>().c_str(), p["roofline"].get<double>(),
+                  100 * p["measured_over_roofline"].get<double>(), p["decode_ns"].get<double>(),
+                  p["time_ns"].get<double>(), p["weights_per_second"].get<double>());
+    }
     for (const std::string& e : errors) std::printf("error: %s\n", e.c_str());
     std::printf("%s\n", bit_exact ? "bit-exact: every weight matches golden" : "NOT bit-exact");
   }
   return outcome_exit_code(runs);
+}
+
+int simulate_platform(const SimOptions& o, Loaded& l, std::unique_ptr<sim::AnsEngineBase> engine, int lanes) {
+  if (!(o.dram_bytes_per_clock >= 0 && std::isfinite(o.dram_bytes_per_clock))) {
+    throw UsageError("--dram-bytes-per-clock must be a finite number >= 0 (0: unlimited)");
+  }
+  if (o.burst == 0 || o.burst % 4 != 0) throw UsageError("--burst must be a positive multiple of 4 bytes");
+  if (o.fifo_words < o.burst / 4) throw UsageError("--fifo-words must hold at least one burst");
+  if (o.device_memory_kib < 4 || o.device_memory_kib > (uint64_t{64} << 20)) throw UsageError("--device-memory-kib: 4 to 64 Gi");
+  sim::AnsPlatform& platform = sim::AnsPlatform::get({o.clock_mhz, o.device_memory_kib << 10});
+  platform.configure({{o.dram_bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}}, std::move(engine));
+  PlatformJobs jobs;
+  AnsCardDriver driver(platform.host());
+  return simulate(
+      o, l,
+      [&](const golden::EncodedTensor& t, const golden::TansTable& table, uint64_t /*no random stalls*/) {
+        return sim::run_container_tensor_with(
+            t, table, o.input, 32, [&](const golden::TensorSetup& setup, const golden::SetupDecode& expected) {
+              jobs.push_back(driver.run(t.name, setup, expected));
+              return jobs.back().run;
+            });
+      },
+      lanes, &jobs);
 }
 
 int run_sim(const SimOptions& o) {
@@ -206,6 +322,14 @@ int run_sim(const SimOptions& o) {
     throw UsageError("--bandwidth must be a finite number of bytes per clock, >= 0 (0: unlimited)");
   }
   if (!(o.stall >= 0 && o.stall < 1)) throw UsageError("--stall must be in [0, 1)");
+  if (!o.platform && !o.platform_options_given.empty()) {
+    throw UsageError(o.platform_options_given.front() + " needs --platform");
+  }
+  if (o.platform && (o.bandwidth != 0 || o.stall != 0 || !o.vectors.empty())) {
+    throw UsageError(std::string(o.bandwidth != 0 ? "--bandwidth" : o.stall != 0 ? "--stall" : "--write-vectors") +
+                     " does nothing with --platform: its DRAM model (--dram-bytes-per-clock, --dram-latency, --burst) "
+                     "paces the decoder");
+  }
   if (!o.vectors.empty()) return write_vectors(o);
   if (o.width_given) throw UsageError("--width applies to --write-vectors only");
   if (!o.trace.empty() && *kind != sim::EngineKind::Rtl) throw UsageError("--trace needs --engine rtl");
@@ -223,8 +347,18 @@ int run_sim(const SimOptions& o) {
   }
   // The rtl build's lane count is fixed; a tensor's unused lanes stay idle.
   const int built = *kind == sim::EngineKind::Rtl ? max_lanes : lanes;
-  const std::unique_ptr<sim::AnsEngineBase> engine = sim::make_ans_engine(*kind, {built, 32, o.trace});
-  return simulate(o, l, *engine, lanes);
+  std::unique_ptr<sim::AnsEngineBase> engine = sim::make_ans_engine(*kind, {built, 32, o.trace});
+  if (o.platform) return simulate_platform(o, l, std::move(engine), lanes);
+  sim::AnsRunOptions run;
+  run.bytes_per_clock = o.bandwidth;
+  run.input_stall = run.output_stall = o.stall;
+  return simulate(
+      o, l,
+      [&](const golden::EncodedTensor& t, const golden::TansTable& table, uint64_t seed) {
+        run.seed = seed;
+        return sim::run_container_tensor(*engine, t, table, o.input, run);
+      },
+      lanes);
 }
 
 }  // namespace
@@ -249,6 +383,20 @@ void add_sim_command(CLI::App& app, Action& action) {
       ->each([o](const std::string&) { o->width_given = true; });
   cmd->add_flag("--no-crc", o->no_crc, "Skip the payload CRC check, so corrupt streams reach the hardware");
   cmd->add_flag("--json", o->json, "Machine-readable report");
+  cmd->add_flag("--platform", o->platform,
+                "Run on the SystemC/TLM-2.0 platform: the decoder behind DRAM, a DMA and a register block, driven "
+                "through registers (docs/FORMAT.md 19)");
+  const auto platform_option = [&cmd, o](const std::string& name, auto& value, const std::string& help) {
+    cmd->add_option(name, value, help + " (--platform)")
+        ->default_val(value)
+        ->each([o, name](const std::string&) { o->platform_options_given.push_back(name); });
+  };
+  platform_option("--dram-bytes-per-clock", o->dram_bytes_per_clock, "DRAM data bus bytes per clock (0: unlimited)");
+  platform_option("--dram-latency", o->dram_latency, "Clocks from a burst's last beat to its data at the DMA");
+  platform_option("--burst", o->burst, "Bytes of one DMA read request, a multiple of 4");
+  platform_option("--fifo-words", o->fifo_words, "Each lane's input FIFO, in 32-bit words");
+  platform_option("--clock-mhz", o->clock_mhz, "The platform's clock: simulated time and weights per second");
+  platform_option("--device-memory-kib", o->device_memory_kib, "Device DRAM size in KiB");
   cmd->callback([&action, o] { action = [o] { return run_sim(*o); }; });
 }
 

@@ -33,11 +33,11 @@ struct TensorRun {
   }
 };
 
-// One lossless tensor (its lanes loaded) through the engine; the stall
-// seed is options.seed.
-template <AnsEngine Engine>
-TensorRun run_container_tensor(Engine& engine, const golden::EncodedTensor& t, const golden::TansTable& table,
-                               const std::string& source, const AnsRunOptions& options) {
+// One lossless tensor (its lanes loaded), checked by golden, then decoded by
+// `decode(setup, expected) -> AnsRunStats` on a setup of `width`-bit words.
+template <class Decode>
+TensorRun run_container_tensor_with(const golden::EncodedTensor& t, const golden::TansTable& table,
+                                    const std::string& source, int width, Decode&& decode) {
   TensorRun run{t.name, t.lane_streams.size(), {}, {}};
   try {
     golden::check_lane_backing(t, table, source);
@@ -52,9 +52,20 @@ TensorRun run_container_tensor(Engine& engine, const golden::EncodedTensor& t, c
   } catch (const golden::InputError& e) {
     run.container = golden::Status(golden::ErrorCode::BadInput, e.what());
   }
-  const golden::TensorSetup setup = golden::tensor_setup(t, table, engine.width());
-  run.stats = run_tensor(engine, t.name, setup, golden::decode_tensor_setup(setup), options);
+  const golden::TensorSetup setup = golden::tensor_setup(t, table, width);
+  run.stats = decode(setup, golden::decode_tensor_setup(setup));
   return run;
+}
+
+// One lossless tensor (its lanes loaded) through the engine; the stall
+// seed is options.seed.
+template <AnsEngine Engine>
+TensorRun run_container_tensor(Engine& engine, const golden::EncodedTensor& t, const golden::TansTable& table,
+                               const std::string& source, const AnsRunOptions& options) {
+  return run_container_tensor_with(t, table, source, engine.width(),
+                                   [&](const golden::TensorSetup& setup, const golden::SetupDecode& expected) {
+                                     return run_tensor(engine, t.name, setup, expected, options);
+                                   });
 }
 
 // Runs the lossless tensors (only `only` when it is not empty) in order,

@@ -4,8 +4,8 @@
 // into device memory, writes the run's registers, starts, polls STATUS and
 // reads the results back from device memory; nothing else crosses.
 //
-//   DeviceTransport  register writes and reads, bulk memory transfers: the
-//                    one small interface a platform model (TLM) replaces
+//   DeviceTransport  register writes and reads, bulk memory transfers
+//                    (sim/common/device_transport.hpp)
 //   FactoryCard      a transport over simulated memory and registers. LOAD
 //                    commands copy a table or an activation image from
 //                    memory into its write port's queue, for a slot of the
@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "golden/factory/factory_job.hpp"
+#include "sim/common/device_transport.hpp"
 #include "sim/factory/factory_engine.hpp"
 #include "sim/factory/factory_run.hpp"
 
@@ -70,16 +71,6 @@ inline constexpr uint32_t kTableSlotWords = 1u << contract::kTableSlotLog;
 inline constexpr uint32_t kTableSlots = 1u << (contract::kTableLogMax - contract::kTableSlotLog);
 inline constexpr uint32_t kBankHalfWords = FactoryBuild::kBankDepth / 2;
 }  // namespace factory_reg
-
-class DeviceTransport {
- public:
-  virtual ~DeviceTransport() = default;
-  virtual void write_register(uint32_t address, uint64_t value) = 0;
-  virtual uint64_t read_register(uint32_t address) = 0;
-  virtual void write_memory(uint64_t address, std::span<const uint8_t> bytes) = 0;
-  virtual void read_memory(uint64_t address, std::span<uint8_t> bytes) = 0;
-  virtual uint64_t memory_bytes() const = 0;
-};
 
 struct FactoryCardOptions {
   EngineKind engine = EngineKind::Hls;

@@ -1,0 +1,54 @@
+// The SystemC virtual platform of the ANS decoder (docs/FORMAT.md 19): an
+// sc_clock, device DRAM (sim/platform/dram.hpp), the DMA
+// (lane_dma.hpp), the decoder clocked by the sc_clock (ans_accelerator.hpp),
+// the register block (register_block.hpp) and the host bridge
+// (host_bridge.hpp). The host reaches it only through TLM-2.0 transactions,
+// by a DeviceTransport (sim/common/device_transport.hpp) whose wait_clocks()
+// is the only thing that runs the simulation.
+//
+//        host (DeviceTransport) --TLM--> HostBridge --> RegisterBlock
+//                                                  \--> Dram.host_socket
+//        LaneDma --TLM--> Dram.dma_socket
+//        AnsAccelerator <-- clk (sc_clock); reads LaneDma, writes rows to it
+//
+// SystemC elaborates once per process: there is one platform, made on first
+// use; its DRAM timing, DMA buffers and decoder build change between jobs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <systemc>
+
+#include "sim/ans/ans_engine.hpp"
+#include "sim/common/device_transport.hpp"
+#include "sim/platform/dram.hpp"
+#include "sim/platform/lane_dma.hpp"
+
+namespace ws::sim {
+
+struct PlatformBuild {
+  double clock_mhz = 300;
+  uint64_t memory_bytes = uint64_t{256} << 20;
+};
+
+struct PlatformSettings {
+  DramTiming dram;
+  DmaBuffers dma;
+};
+
+class AnsPlatform {
+ public:
+  // The process's platform. Throws golden::Error (Usage) when it exists with
+  // another clock or memory size, or the build is out of range.
+  static AnsPlatform& get(const PlatformBuild& build);
+
+  virtual ~AnsPlatform() = default;
+  // Between jobs: the DRAM and DMA settings and the decoder; registers back to power-on.
+  virtual void configure(const PlatformSettings& settings, std::unique_ptr<AnsEngineBase> engine) = 0;
+  virtual DeviceTransport& host() = 0;
+  virtual const PlatformBuild& build() const = 0;
+  // Simulated time since the process's platform started.
+  virtual double now_ns() const = 0;
+};
+
+}  // namespace ws::sim
