@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "golden/contract/ans_ports.hpp"
+
 namespace ws::sim::platform_reg {
 
 inline constexpr uint32_t kControl = 0x00;    // write: START, LOAD_TABLE, CLEAR (the error), ABORT (the job)
@@ -19,21 +21,22 @@ inline constexpr uint32_t kLanes = 0x30;       // lanes the tensor uses (1..buil
 inline constexpr uint32_t kLaneBase = 0x100;   // lane k at kLaneBase + k * kLaneStride:
 inline constexpr uint32_t kLaneStride = 0x20;  //   +0x00 stream address, +0x08 stream words (32-bit), +0x10 symbols
 inline constexpr uint32_t kLaneAddr = 0x00, kLaneWords = 0x08, kLaneSymbols = 0x10;
+static_assert(kLaneBase + contract::kMaxLanes * kLaneStride <= 0x500, "lane registers overlap the counters");
 // Counters of the last job (read only; START clears them).
-inline constexpr uint32_t kCycles = 0x400;           // clocks from START to done
-inline constexpr uint32_t kTableLoadCycles = 0x408;  // clocks of the last LOAD_TABLE
-inline constexpr uint32_t kStallMemory = 0x410;      // lane-clocks waiting for stream words none had arrived
-inline constexpr uint32_t kStallRefill = 0x418;      // lane-clocks waiting while a word arrives
-inline constexpr uint32_t kStallOutput = 0x420;      // lane-clocks with a symbol and a full output
-inline constexpr uint32_t kBytesRead = 0x428;        // DRAM bytes the DMA read for the job (streams)
-inline constexpr uint32_t kBytesWritten = 0x430;     // DRAM bytes the DMA wrote (results)
-inline constexpr uint32_t kWeights = 0x438;          // weights written to the results
+inline constexpr uint32_t kCycles = 0x500;           // clocks from START to done
+inline constexpr uint32_t kTableLoadCycles = 0x508;  // clocks of the last LOAD_TABLE
+inline constexpr uint32_t kStallMemory = 0x510;      // lane-clocks waiting for stream words none had arrived
+inline constexpr uint32_t kStallRefill = 0x518;      // lane-clocks waiting while a word arrives
+inline constexpr uint32_t kStallOutput = 0x520;      // lane-clocks with a symbol and a full output
+inline constexpr uint32_t kBytesRead = 0x528;        // DRAM bytes the DMA read for the job (streams)
+inline constexpr uint32_t kBytesWritten = 0x530;     // DRAM bytes the DMA wrote (results)
+inline constexpr uint32_t kWeights = 0x538;          // weights written to the results
 // What the card is (read only).
-inline constexpr uint32_t kBuiltLanes = 0x500;
-inline constexpr uint32_t kPatternWidth = 0x508;
-inline constexpr uint32_t kHistoryDepth = 0x510;
-inline constexpr uint32_t kMemoryBytes = 0x518;
-inline constexpr uint32_t kEnd = 0x520;
+inline constexpr uint32_t kBuiltLanes = 0x600;
+inline constexpr uint32_t kPatternWidth = 0x608;
+inline constexpr uint32_t kHistoryDepth = 0x610;
+inline constexpr uint32_t kMemoryBytes = 0x618;
+inline constexpr uint32_t kEnd = 0x620;
 
 inline constexpr uint64_t kStart = 1, kLoadTable = 2, kClear = 4, kAbort = 8;  // CONTROL bits
 inline constexpr uint64_t kBusy = 1, kDone = 2;                                // STATUS bits
