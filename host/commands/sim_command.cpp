@@ -303,6 +303,10 @@ int simulate_platform(const SimOptions& o, Loaded& l, std::unique_ptr<sim::AnsEn
   platform.configure({{o.dram_bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}}, std::move(engine));
   PlatformJobs jobs;
   AnsCardDriver driver(platform.host());
+  struct Release {
+    sim::AnsPlatform& platform;
+    ~Release() { platform.release_engine(); }
+  } release{platform};
   return simulate(
       o, l,
       [&](const golden::EncodedTensor& t, const golden::TansTable& table, uint64_t /*no random stalls*/) {

@@ -108,6 +108,10 @@ class Platform final : public AnsPlatform, public sc_core::sc_module {
     dma_.set_buffers(settings.dma);
     accelerator_.set_engine(std::move(engine));
   }
+  void release_engine() override {
+    registers_.reset();
+    accelerator_.set_engine(nullptr);
+  }
   DeviceTransport& host() override { return host_; }
   const PlatformBuild& build() const override { return build_; }
   double now_ns() const override { return sc_core::sc_time_stamp().to_seconds() * 1e9; }

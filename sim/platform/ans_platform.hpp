@@ -45,6 +45,8 @@ class AnsPlatform {
   virtual ~AnsPlatform() = default;
   // Between jobs: the DRAM and DMA settings and the decoder; registers back to power-on.
   virtual void configure(const PlatformSettings& settings, std::unique_ptr<AnsEngineBase> engine) = 0;
+  // Drops the decoder, which closes its waveform trace (the platform itself lives as long as the process).
+  virtual void release_engine() = 0;
   virtual DeviceTransport& host() = 0;
   virtual const PlatformBuild& build() const = 0;
   // Simulated time since the process's platform started.
