@@ -292,7 +292,8 @@ int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lan
   return outcome_exit_code(runs);
 }
 
-int simulate_platform(const SimOptions& o, Loaded& l, std::unique_ptr<sim::AnsEngineBase> engine, int lanes) {
+int simulate_platform(const SimOptions& o, Loaded& l, sim::EngineKind kind, const sim::AnsEngineOptions& engine,
+                      int lanes) {
   if (!(o.dram_bytes_per_clock >= 0 && std::isfinite(o.dram_bytes_per_clock))) {
     throw UsageError("--dram-bytes-per-clock must be a finite number >= 0 (0: unlimited)");
   }
@@ -300,7 +301,7 @@ int simulate_platform(const SimOptions& o, Loaded& l, std::unique_ptr<sim::AnsEn
   if (o.fifo_words < o.burst / 4) throw UsageError("--fifo-words must hold at least one burst");
   if (o.device_memory_kib < 4 || o.device_memory_kib > (uint64_t{64} << 20)) throw UsageError("--device-memory-kib: 4 to 64 Gi");
   sim::AnsPlatform& platform = sim::AnsPlatform::get({o.clock_mhz, o.device_memory_kib << 10});
-  platform.configure({{o.dram_bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}}, std::move(engine));
+  platform.configure({{o.dram_bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}}, kind, engine);
   PlatformJobs jobs;
   AnsCardDriver driver(platform.host());
   struct Release {
@@ -351,8 +352,8 @@ int run_sim(const SimOptions& o) {
   }
   // The rtl build's lane count is fixed; a tensor's unused lanes stay idle.
   const int built = *kind == sim::EngineKind::Rtl ? max_lanes : lanes;
-  std::unique_ptr<sim::AnsEngineBase> engine = sim::make_ans_engine(*kind, {built, 32, o.trace});
-  if (o.platform) return simulate_platform(o, l, std::move(engine), lanes);
+  if (o.platform) return simulate_platform(o, l, *kind, {built, 32, o.trace}, lanes);
+  const std::unique_ptr<sim::AnsEngineBase> engine = sim::make_ans_engine(*kind, {built, 32, o.trace});
   sim::AnsRunOptions run;
   run.bytes_per_clock = o.bandwidth;
   run.input_stall = run.output_stall = o.stall;

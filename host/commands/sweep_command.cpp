@@ -5,7 +5,9 @@
 // gives the measured weights per clock and the roofline
 // min(K, W / coded bytes per weight): decode-bound below the knee,
 // bandwidth-bound above it. Writes PREFIX.json, PREFIX.md and PREFIX.svg (a
-// roofline plot, gnuplot's svg terminal, with the measured points).
+// roofline plot, gnuplot's svg terminal, with the measured points). With
+// --platform each point runs on the SystemC platform through the host
+// driver, at the given DRAM latency, burst and FIFO depth.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -20,12 +22,14 @@
 #include "golden/io/file_io.hpp"
 #include "golden/model/llama2c_reader.hpp"
 #include "host/commands/commands.hpp"
+#include "host/driver/ans_platform_driver.hpp"
 #include "host/support/exit_codes.hpp"
 #include "host/support/gnuplot.hpp"
 #include "host/support/install_paths.hpp"
 #include "host/support/progress.hpp"
 #include "sim/ans/ans_engine.hpp"
 #include "sim/ans/container_run.hpp"
+#include "sim/platform/ans_platform.hpp"
 
 namespace ws::host {
 namespace {
@@ -39,6 +43,12 @@ struct SweepOptions {
   std::string out = "sweep";
   bool force = false;
   bool json = false;
+  // On the SystemC platform (sim/platform/ans_platform.hpp) instead of the bare memory model.
+  bool platform = false;
+  uint32_t dram_latency = 40;
+  uint32_t burst = 64;
+  uint32_t fifo_words = 64;
+  std::vector<std::string> platform_options_given;  // without --platform: refused
 };
 
 struct Point {
@@ -119,6 +129,12 @@ int run_sweep(const SweepOptions& o) {
     if (!(w > 0)) throw UsageError("--bandwidth: bytes per clock must be above 0");
   }
   if (!(o.clock_mhz > 0)) throw UsageError("--clock-mhz must be above 0");
+  if (!o.platform && !o.platform_options_given.empty()) {
+    throw UsageError(o.platform_options_given.front() + " needs --platform");
+  }
+  if (o.platform && (o.burst == 0 || o.burst % 4 != 0 || o.fifo_words < o.burst / 4)) {
+    throw UsageError("--burst must be a positive multiple of 4 bytes and --fifo-words hold one burst");
+  }
   const std::string json_path = o.out + ".json", md_path = o.out + ".md", svg_path = o.out + ".svg";
   const std::string model_path = o.model.empty() ? embedded_model_path() : o.model;
   for (const std::string& out : {json_path, md_path, svg_path}) golden::check_output(out, {o.force, {model_path}});
@@ -145,16 +161,34 @@ int run_sweep(const SweepOptions& o) {
       for (const auto& lane : t.lane_streams) stream_bytes += lane.size();
       weights += t.count;
     }
-    const std::unique_ptr<sim::AnsEngineBase> engine = sim::make_ans_engine(*kind, {k, kWidth, ""});
+    // One decoder at a time: the platform makes its own.
+    const std::unique_ptr<sim::AnsEngineBase> engine =
+        o.platform ? nullptr : sim::make_ans_engine(*kind, {k, kWidth, ""});
     for (const double w : o.bandwidth) {
       progress.update(points.size(), total, std::to_string(k) + " lanes, " + std::to_string(w) + " bytes/clock");
       Point p;
       p.lanes = k;
       p.bandwidth = w;
       p.bits_per_weight = 8.0 * double(stream_bytes) / double(weights);
-      sim::AnsRunOptions run;
-      run.bytes_per_clock = w;
-      for (const sim::TensorRun& r : sim::run_container(*engine, encoded, tables, source, run, "", [](size_t) {})) {
+      std::vector<sim::TensorRun> runs;
+      if (o.platform) {
+        sim::AnsPlatform& platform = sim::AnsPlatform::get({o.clock_mhz, uint64_t{256} << 20});
+        platform.configure({{w, o.dram_latency}, {o.fifo_words, o.burst}}, *kind, {k, kWidth, ""});
+        AnsCardDriver driver(platform.host());
+        for (size_t i = 0; i < encoded.size(); ++i) {
+          runs.push_back(sim::run_container_tensor_with(
+              encoded[i], *tables[i], source, kWidth,
+              [&](const golden::TensorSetup& setup, const golden::SetupDecode& expected) {
+                return driver.run(encoded[i].name, setup, expected).run;
+              }));
+        }
+        platform.release_engine();
+      } else {
+        sim::AnsRunOptions run;
+        run.bytes_per_clock = w;
+        runs = sim::run_container(*engine, encoded, tables, source, run, "", [](size_t) {});
+      }
+      for (const sim::TensorRun& r : runs) {
         p.weights += r.stats.weights;
         p.cycles += r.stats.cycles;
         p.bit_exact = p.bit_exact && r.bit_exact();
@@ -171,6 +205,9 @@ int run_sweep(const SweepOptions& o) {
                            {"roofline", "min(lanes, bytes_per_clock * 8 / bits_per_weight)"},
                            {"clock_mhz", o.clock_mhz},
                            {"points", nlohmann::json::array()}};
+  if (o.platform) {
+    report["platform"] = {{"dram_latency_clocks", o.dram_latency}, {"burst_bytes", o.burst}, {"fifo_words", o.fifo_words}};
+  }
   bool exact = true;
   for (const Point& p : points) {
     exact = exact && p.bit_exact;
@@ -187,8 +224,11 @@ int run_sweep(const SweepOptions& o) {
                                 {"bound", p.bound()},
                                 {"bit_exact", p.bit_exact}});
   }
-  const std::string svg =
-      roofline_svg(points, o.lanes, "ANS decoder (" + o.engine + "): weights per clock, " + source + " matrices");
+  const std::string where =
+      o.platform ? ", on the platform (DRAM latency " + std::to_string(o.dram_latency) + " clocks)" : "";
+  const std::string svg = roofline_svg(points, o.lanes,
+                                       "ANS decoder (" + o.engine + ")" + where + ": weights per clock, " + source +
+                                           " matrices");
   write_file(json_path, report.dump(2) + "\n");
   const std::string table = markdown(points);
   write_file(md_path, table);
@@ -221,6 +261,16 @@ void add_sweep_command(CLI::App& app, Action& action) {
       ->default_val("sweep");
   cmd->add_flag("-f,--force", o->force, "Replace the output files if they exist");
   cmd->add_flag("--json", o->json, "Print the JSON report instead of the table");
+  cmd->add_flag("--platform", o->platform,
+                "Decode on the SystemC platform (DRAM, DMA, registers; --bandwidth is its DRAM bytes per clock)");
+  const auto platform_option = [&cmd, o](const std::string& name, uint32_t& value, const std::string& help) {
+    cmd->add_option(name, value, "--platform: " + help)->default_val(value)->each([o, name](const std::string&) {
+      o->platform_options_given.push_back(name);
+    });
+  };
+  platform_option("--dram-latency", o->dram_latency, "clocks from a burst's last beat to its data at the DMA");
+  platform_option("--burst", o->burst, "bytes of a DMA read request, a multiple of 4");
+  platform_option("--fifo-words", o->fifo_words, "each lane's input FIFO, in 32-bit words");
   cmd->callback([o, &action] { action = [o] { return run_sweep(*o); }; });
 }
 

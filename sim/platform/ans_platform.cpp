@@ -96,17 +96,17 @@ class Platform final : public AnsPlatform, public sc_core::sc_module {
     bridge_.memory_socket.bind(dram_.host_socket);
   }
 
-  void configure(const PlatformSettings& settings, std::unique_ptr<AnsEngineBase> engine) override {
+  void configure(const PlatformSettings& settings, EngineKind kind, const AnsEngineOptions& engine) override {
     if (settings.dma.burst_bytes == 0 || settings.dma.burst_bytes % 4 != 0 ||
         settings.dma.fifo_words < settings.dma.burst_bytes / 4) {
       throw golden::Error(golden::ErrorCode::Usage,
                           "the DMA's burst must be a multiple of 4 bytes and fit its FIFO of " +
                               std::to_string(settings.dma.fifo_words) + " words");
     }
-    registers_.reset();
+    release_engine();
     dram_.set_timing(settings.dram);
     dma_.set_buffers(settings.dma);
-    accelerator_.set_engine(std::move(engine));
+    accelerator_.set_engine(make_ans_engine(kind, engine));
   }
   void release_engine() override {
     registers_.reset();

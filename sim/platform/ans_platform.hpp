@@ -43,8 +43,11 @@ class AnsPlatform {
   static AnsPlatform& get(const PlatformBuild& build);
 
   virtual ~AnsPlatform() = default;
-  // Between jobs: the DRAM and DMA settings and the decoder; registers back to power-on.
-  virtual void configure(const PlatformSettings& settings, std::unique_ptr<AnsEngineBase> engine) = 0;
+  // Between jobs: the DRAM and DMA settings and the decoder; registers back
+  // to power-on. The old decoder goes before the new one is made (two
+  // instances of one Verilated model must not overlap). Throws golden::Error
+  // (Usage) for settings or an engine make_ans_engine refuses.
+  virtual void configure(const PlatformSettings& settings, EngineKind kind, const AnsEngineOptions& engine) = 0;
   // Drops the decoder, which closes its waveform trace (the platform itself lives as long as the process).
   virtual void release_engine() = 0;
   virtual DeviceTransport& host() = 0;

@@ -48,6 +48,31 @@ TEST(CliSweep, PointsAwayFromTheKneeMeetTheRoofline) {
   EXPECT_EQ(weightstream("sweep --lanes 1 --bandwidth 4 -f --out " + prefix).exit_code, 0);
 }
 
+// The same sweep on the SystemC platform: the Verilated RTL where the build
+// has it, each lane count a new decoder in the one platform; 20 clocks of
+// DRAM latency per matrix cost under 5%.
+TEST(CliSweep, OnThePlatformPointsMeetTheRoofline) {
+  const ScratchDir dir("sweep_platform");
+  const std::string engine =
+      weightstream("sweep --engine rtl --lanes 1 --bandwidth 4 --out " + (dir / "probe")).exit_code == 0 ? "rtl" : "hls";
+  const ProcessResult r = weightstream("sweep --platform --dram-latency 20 --engine " + engine +
+                                       " --lanes 2,8 --bandwidth 1,32 --json --out " + (dir / "platform"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["platform"]["dram_latency_clocks"], 20);
+  ASSERT_EQ(j["points"].size(), 4u);
+  for (const nlohmann::json& p : j["points"]) {
+    const std::string what = engine + ", " + std::to_string(p["lanes"].get<int>()) + " lanes, " +
+                             std::to_string(p["bytes_per_clock"].get<double>()) + " bytes/clock";
+    EXPECT_EQ(p["bit_exact"], true) << what;
+    EXPECT_EQ(p["bound"], p["bytes_per_clock"].get<double>() > 16 ? "decode" : "bandwidth") << what;
+    EXPECT_GE(p["measured_over_roofline"].get<double>(), 0.95) << what;
+    EXPECT_LE(p["measured_over_roofline"].get<double>(), 1.0) << what;
+  }
+  EXPECT_EQ(weightstream("sweep --dram-latency 10 --lanes 1 --bandwidth 4 --out " + (dir / "x")).exit_code, 1);
+  EXPECT_EQ(weightstream("sweep --platform --burst 6 --lanes 1 --bandwidth 4 --out " + (dir / "x")).exit_code, 1);
+}
+
 TEST(CliSweep, BadRequestsAreRefused) {
   const ScratchDir dir("sweep_bad");
   for (const char* args : {"--lanes 0", "--lanes 33", "--bandwidth 0", "--bandwidth -2", "--engine verilog",
