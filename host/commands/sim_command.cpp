@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
-#include <memory>
 #include <limits>
-#include <optional>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -254,8 +254,8 @@ int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lan
       {"cycles", total.cycles},
       {"weights_per_clock", per_clock},
       {"weights_per_clock_per_lane", per_clock / lanes},
-      {"stall_cycles", {{"input_empty", total.stall_input}, {"output_full", total.stall_output},
-                        {"refill", total.stall_refill}}},
+      {"stall_cycles",
+       {{"input_empty", total.stall_input}, {"output_full", total.stall_output}, {"refill", total.stall_refill}}},
       {"errors", errors},
       {"quantized_tensors_skipped", skipped},
       {"tensors", tensors}};
@@ -280,11 +280,12 @@ int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lan
                   static_cast<unsigned long long>(p["bytes_read"].get<uint64_t>()),
                   p["achieved_bytes_per_clock"].get<double>(), p["achieved_gb_per_s"].get<double>(),
                   100 * p["memory_wait_fraction"].get<double>());
-      std::printf("%s-bound: roofline %.4f weights/clock, measured %.1f%% of it; %.0f ns decoding, %.0f ns with "
-                  "table loads; %.4g weights/s\n",
-                  p["bound"].get<std::string>().c_str(), p["roofline"].get<double>(),
-                  100 * p["measured_over_roofline"].get<double>(), p["decode_ns"].get<double>(),
-                  p["time_ns"].get<double>(), p["weights_per_second"].get<double>());
+      std::printf(
+          "%s-bound: roofline %.4f weights/clock, measured %.1f%% of it; %.0f ns decoding, %.0f ns with "
+          "table loads; %.4g weights/s\n",
+          p["bound"].get<std::string>().c_str(), p["roofline"].get<double>(),
+          100 * p["measured_over_roofline"].get<double>(), p["decode_ns"].get<double>(), p["time_ns"].get<double>(),
+          p["weights_per_second"].get<double>());
     }
     for (const std::string& e : errors) std::printf("error: %s\n", e.c_str());
     std::printf("%s\n", bit_exact ? "bit-exact: every weight matches golden" : "NOT bit-exact");
@@ -299,7 +300,8 @@ int simulate_platform(const SimOptions& o, Loaded& l, sim::EngineKind kind, cons
   }
   if (o.burst == 0 || o.burst % 4 != 0) throw UsageError("--burst must be a positive multiple of 4 bytes");
   if (o.fifo_words < o.burst / 4) throw UsageError("--fifo-words must hold at least one burst");
-  if (o.device_memory_kib < 4 || o.device_memory_kib > (uint64_t{64} << 20)) throw UsageError("--device-memory-kib: 4 to 64 Gi");
+  if (o.device_memory_kib < 4 || o.device_memory_kib > (uint64_t{64} << 20))
+    throw UsageError("--device-memory-kib: 4 to 64 Gi");
   sim::AnsPlatform& platform = sim::AnsPlatform::get({o.clock_mhz, o.device_memory_kib << 10});
   platform.configure({{o.dram_bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}}, kind, engine);
   PlatformJobs jobs;
@@ -331,7 +333,9 @@ int run_sim(const SimOptions& o) {
     throw UsageError(o.platform_options_given.front() + " needs --platform");
   }
   if (o.platform && (o.bandwidth != 0 || o.stall != 0 || !o.vectors.empty())) {
-    throw UsageError(std::string(o.bandwidth != 0 ? "--bandwidth" : o.stall != 0 ? "--stall" : "--write-vectors") +
+    throw UsageError(std::string(o.bandwidth != 0 ? "--bandwidth"
+                                 : o.stall != 0   ? "--stall"
+                                                  : "--write-vectors") +
                      " does nothing with --platform: its DRAM model (--dram-bytes-per-clock, --dram-latency, --burst) "
                      "paces the decoder");
   }
@@ -392,9 +396,9 @@ void add_sim_command(CLI::App& app, Action& action) {
                 "Run on the SystemC/TLM-2.0 platform: the decoder behind DRAM, a DMA and a register block, driven "
                 "through registers (docs/FORMAT.md 19)");
   const auto platform_option = [&cmd, o](const std::string& name, auto& value, const std::string& help) {
-    cmd->add_option(name, value, help + " (--platform)")
-        ->default_val(value)
-        ->each([o, name](const std::string&) { o->platform_options_given.push_back(name); });
+    cmd->add_option(name, value, help + " (--platform)")->default_val(value)->each([o, name](const std::string&) {
+      o->platform_options_given.push_back(name);
+    });
   };
   platform_option("--dram-bytes-per-clock", o->dram_bytes_per_clock, "DRAM data bus bytes per clock (0: unlimited)");
   platform_option("--dram-latency", o->dram_latency, "Clocks from a burst's last beat to its data at the DMA");

@@ -206,7 +206,8 @@ int run_sweep(const SweepOptions& o) {
                            {"clock_mhz", o.clock_mhz},
                            {"points", nlohmann::json::array()}};
   if (o.platform) {
-    report["platform"] = {{"dram_latency_clocks", o.dram_latency}, {"burst_bytes", o.burst}, {"fifo_words", o.fifo_words}};
+    report["platform"] = {
+        {"dram_latency_clocks", o.dram_latency}, {"burst_bytes", o.burst}, {"fifo_words", o.fifo_words}};
   }
   bool exact = true;
   for (const Point& p : points) {
@@ -226,9 +227,8 @@ int run_sweep(const SweepOptions& o) {
   }
   const std::string where =
       o.platform ? ", on the platform (DRAM latency " + std::to_string(o.dram_latency) + " clocks)" : "";
-  const std::string svg = roofline_svg(points, o.lanes,
-                                       "ANS decoder (" + o.engine + ")" + where + ": weights per clock, " + source +
-                                           " matrices");
+  const std::string svg = roofline_svg(
+      points, o.lanes, "ANS decoder (" + o.engine + ")" + where + ": weights per clock, " + source + " matrices");
   write_file(json_path, report.dump(2) + "\n");
   const std::string table = markdown(points);
   write_file(md_path, table);

@@ -54,7 +54,8 @@ TEST(CliSweep, PointsAwayFromTheKneeMeetTheRoofline) {
 TEST(CliSweep, OnThePlatformPointsMeetTheRoofline) {
   const ScratchDir dir("sweep_platform");
   const std::string engine =
-      weightstream("sweep --engine rtl --lanes 1 --bandwidth 4 --out " + (dir / "probe")).exit_code == 0 ? "rtl" : "hls";
+      weightstream("sweep --engine rtl --lanes 1 --bandwidth 4 --out " + (dir / "probe")).exit_code == 0 ? "rtl"
+                                                                                                         : "hls";
   const ProcessResult r = weightstream("sweep --platform --dram-latency 20 --engine " + engine +
                                        " --lanes 2,8 --bandwidth 1,32 --json --out " + (dir / "platform"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
