@@ -1,8 +1,10 @@
 #include "host/driver/factory_generate.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "golden/model/generate.hpp"
+#include "sim/platform/ans_platform.hpp"
 
 namespace ws::host {
 
@@ -72,18 +74,51 @@ nlohmann::json FactoryGenerateReport::to_json(const FactoryGenerateOptions& o) c
           {"seconds", seconds}};
 }
 
+nlohmann::json FactoryGenerateReport::platform_json(const FactoryGenerateOptions& o) const {
+  const double period_ns = 1e3 / o.clock_mhz;
+  const double busy_ns = double(totals.busy_cycles) * period_ns;
+  const double lanes = sim::FactoryEngineBase::kLanes;
+  const double roofline =
+      o.run.bytes_per_clock > 0 ? std::min(lanes, o.run.bytes_per_clock * 8 / bits_per_weight()) : lanes;
+  const double per_clock = totals.busy_cycles ? double(totals.weights) / double(totals.busy_cycles) : 0.0;
+  return {{"clock_mhz", o.clock_mhz},
+          {"roofline", roofline},
+          {"measured_over_roofline", per_clock / roofline},
+          {"dram_bytes_per_clock", o.run.bytes_per_clock},
+          {"dram_latency_clocks", o.dram_latency},
+          {"burst_bytes", o.burst},
+          {"fifo_words", o.fifo_words},
+          {"dram_bytes_read", dram_bytes_read},
+          {"achieved_bytes_per_clock", totals.busy_cycles ? double(dram_bytes_read) / double(totals.busy_cycles) : 0.0},
+          {"decode_ns", busy_ns},
+          {"time_ns", double(totals.cycles + totals.load_cycles) * period_ns},
+          {"weights_per_second", busy_ns > 0 ? double(totals.weights) / (busy_ns * 1e-9) : 0.0}};
+}
+
 FactoryGenerateReport factory_generate(const golden::Llama2Weights& weights, const FactoryGenerateOptions& o,
                                        const std::function<void(const std::string&, size_t, size_t)>& progress) {
   const auto start = std::chrono::steady_clock::now();
   const DeviceModel model = encode_device_model(weights, o.model, [&](size_t done, size_t total) {
     if (progress) progress("encode", done, total);
   });
-  sim::FactoryCardOptions card_options;
-  card_options.engine = o.engine;
-  card_options.run = o.run;
-  card_options.trace_path = o.trace_path;
-  sim::FactoryCard card(card_options);
-  FactoryDriver driver(card, model);
+  std::unique_ptr<sim::FactoryCard> own_card;
+  sim::DeviceTransport* card = nullptr;
+  sim::AnsPlatform* platform = nullptr;
+  if (o.platform) {
+    platform = &sim::AnsPlatform::get({o.clock_mhz, uint64_t{256} << 20});
+    platform->configure_factory({{o.run.bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}}, o.engine,
+                                o.trace_path);
+    card = &platform->factory_host();
+  } else {
+    sim::FactoryCardOptions card_options;
+    card_options.engine = o.engine;
+    card_options.run = o.run;
+    card_options.trace_path = o.trace_path;
+    own_card = std::make_unique<sim::FactoryCard>(card_options);
+    card = own_card.get();
+  }
+  const uint64_t dram_read = platform ? platform->dram_bytes_read() : 0;
+  FactoryDriver driver(*card, model);
   FactoryLinear linear(driver, model);
 
   golden::GenerateOptions g;
@@ -103,6 +138,12 @@ FactoryGenerateReport factory_generate(const golden::Llama2Weights& weights, con
   report.bit_exact = report.mismatches == 0 && report.products_checked > 0;
   report.totals = driver.totals();
   report.weights = model.weights();
+  if (platform) {
+    report.dram_bytes_read = platform->dram_bytes_read() - dram_read;
+    // Back to the hls model: an rtl engine's trace is closed now, not at exit.
+    platform->configure_factory({{o.run.bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}},
+                                sim::EngineKind::Hls, "");
+  }
   report.coded_bytes = model.coded_bytes();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

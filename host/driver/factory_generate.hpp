@@ -28,6 +28,11 @@ struct FactoryGenerateOptions {
   DeviceModelOptions model;
   sim::FactoryRunOptions run;  // bytes per clock, stalls, seed
   std::string trace_path;
+  // On the SystemC platform (sim/platform/ans_platform.hpp) instead of the bare card: run.bytes_per_clock is
+  // its DRAM's; no random stalls.
+  bool platform = false;
+  double clock_mhz = 300;
+  uint32_t dram_latency = 40, burst = 64, fifo_words = 64;
 };
 
 struct FactoryGenerateReport {
@@ -39,8 +44,11 @@ struct FactoryGenerateReport {
   std::string first_mismatch;
   FactoryTotals totals;
   uint64_t weights = 0, coded_bytes = 0;
+  uint64_t dram_bytes_read = 0;  // on the platform: the lane streams its DMA read
   double seconds = 0;
   nlohmann::json to_json(const FactoryGenerateOptions& o) const;
+  // On the platform: its settings, the DRAM bytes read, the rate, simulated time.
+  nlohmann::json platform_json(const FactoryGenerateOptions& o) const;
   double bits_per_weight() const { return weights ? 8.0 * double(coded_bytes) / double(weights) : 0.0; }
   // Per sequence, the tokens (the first included) equal to the fp32 forward pass's.
   std::vector<size_t> fp32_agreement() const;

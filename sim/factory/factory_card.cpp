@@ -26,12 +26,21 @@ uint64_t status_word(const FactoryStatus& s, int error_lane) {
 
 }  // namespace
 
-FactoryCard::FactoryCard(const FactoryCardOptions& options)
-    : options_(options),
-      memory_(options.memory_bytes, 0),
-      registers_(r::kEnd / 8, 0),
-      table_ram_(size_t{1} << contract::kTableLogMax, 0),
-      bank_ram_(size_t{FactoryEngineBase::kLanes} * FactoryEngineBase::kBankDepth) {
+FactoryCard::FactoryCard(const FactoryCardOptions& options) { reset(options); }
+
+void FactoryCard::reset(const FactoryCardOptions& options) {
+  engine_.reset();  // before its successor: one Verilated instance at a time
+  options_ = options;
+  own_memory_.assign(options.memory.empty() ? options.memory_bytes : 0, 0);
+  memory_ = options.memory.empty() ? std::span<uint8_t>(own_memory_) : options.memory;
+  registers_.assign(r::kEnd / 8, 0);
+  job_seed_ = 0;
+  table_queue_.clear();
+  bank_queue_.clear();
+  table_ram_.assign(size_t{1} << contract::kTableLogMax, 0);
+  bank_ram_.assign(size_t{FactoryEngineBase::kLanes} * FactoryEngineBase::kBankDepth, {});
+  table_loaded_ = {};
+  banks_loaded_ = {};
   if (options.engine != EngineKind::Golden) engine_ = make_factory_engine(options.engine, options.trace_path);
 }
 
@@ -41,7 +50,7 @@ std::span<uint8_t> FactoryCard::memory(uint64_t address, uint64_t bytes, const c
                                                       std::to_string(address) + " (+" + std::to_string(bytes) +
                                                       " bytes) is outside device memory");
   }
-  return std::span<uint8_t>(memory_).subspan(address, bytes);
+  return memory_.subspan(address, bytes);
 }
 
 void FactoryCard::write_memory(uint64_t address, std::span<const uint8_t> bytes) {
@@ -63,8 +72,8 @@ void FactoryCard::write_register(uint32_t address, uint64_t value) {
   if (address != r::kControl) return;
   if ((value & r::kLoadTable) != 0) queue_load(true);
   if ((value & r::kLoadBanks) != 0) queue_load(false);
-  if ((value & r::kStart) != 0) run_job();
   reg(r::kControl) = 0;
+  if ((value & r::kStart) != 0) start_job();
 }
 
 uint64_t FactoryCard::read_register(uint32_t address) {
@@ -216,7 +225,7 @@ void FactoryCard::run_job() {
   } else if (engine_) {
     FactoryRunOptions o = options_.run;
     o.seed = options_.run.seed + job_seed_++;
-    const FactoryRunResult run = run_factory(*engine_, setup, job, before, during, o);
+    const FactoryRunResult run = run_engine(*engine_, setup, job, before, during, o);
     if (run.hung) throw golden::Error(golden::ErrorCode::Hang, "token factory card: the engine hung");
     status = run.status;
     results = run.results;

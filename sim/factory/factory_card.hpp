@@ -75,18 +75,34 @@ inline constexpr uint32_t kBankHalfWords = FactoryBuild::kBankDepth / 2;
 struct FactoryCardOptions {
   EngineKind engine = EngineKind::Hls;
   uint64_t memory_bytes = uint64_t{64} << 20;
-  FactoryRunOptions run;   // bandwidth and stalls (hls, rtl)
-  std::string trace_path;  // rtl: an FST waveform
+  std::span<uint8_t> memory;  // device memory the card does not own (the platform's DRAM); empty: its own
+  FactoryRunOptions run;      // bandwidth and stalls (hls, rtl)
+  std::string trace_path;     // rtl: an FST waveform
 };
 
-class FactoryCard final : public DeviceTransport {
+class FactoryCard : public DeviceTransport {
  public:
   explicit FactoryCard(const FactoryCardOptions& options);
+  // Back to power-on with these options: registers, queues and RAMs cleared, a new engine.
+  void reset(const FactoryCardOptions& options);
   void write_register(uint32_t address, uint64_t value) override;
   uint64_t read_register(uint32_t address) override;
   void write_memory(uint64_t address, std::span<const uint8_t> bytes) override;
   void read_memory(uint64_t address, std::span<uint8_t> bytes) override;
   uint64_t memory_bytes() const override { return memory_.size(); }
+
+ protected:
+  // START: here the job runs to its end at once; the platform runs it on its clock.
+  virtual void start_job() { run_job(); }
+  void run_job();
+  // The engine's run (not golden's): run_factory, lanes fed from a LaneMemory.
+  virtual FactoryRunResult run_engine(FactoryEngineBase& engine, const golden::TensorSetup& setup,
+                                      const golden::factory::FactoryJob& job, const FactoryLoads& before,
+                                      const FactoryLoads& during, const FactoryRunOptions& o) {
+    return run_factory(engine, setup, job, before, during, o);
+  }
+  uint64_t& reg(uint32_t address) { return registers_[address / 8]; }
+  const FactoryCardOptions& options() const { return options_; }
 
  private:
   struct QueuedLoad {
@@ -96,13 +112,12 @@ class FactoryCard final : public DeviceTransport {
   void queue_load(bool table);
   static size_t loads_before(const std::deque<QueuedLoad>& queue, uint32_t first, uint32_t extent);
   static void written(std::deque<QueuedLoad>& queue, bool table, size_t words);
-  void run_job();
-  uint64_t& reg(uint32_t address) { return registers_[address / 8]; }
   std::span<uint8_t> memory(uint64_t address, uint64_t bytes, const char* what);
 
   FactoryCardOptions options_;
   std::unique_ptr<FactoryEngineBase> engine_;  // null for golden
-  std::vector<uint8_t> memory_;
+  std::vector<uint8_t> own_memory_;
+  std::span<uint8_t> memory_;
   std::vector<uint64_t> registers_;
   uint64_t job_seed_ = 0;
   std::deque<QueuedLoad> table_queue_, bank_queue_;  // the write ports' queues

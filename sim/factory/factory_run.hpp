@@ -97,12 +97,20 @@ struct FactoryRunResult {
   bool hung = false;
 };
 
-// setup: the ANS registers and the lane streams (its table is not written: `before` holds what the run reads).
-inline FactoryRunResult run_factory(FactoryEngineBase& engine, const golden::TensorSetup& setup,
-                                    const golden::factory::FactoryJob& job, const FactoryLoads& before,
-                                    const FactoryLoads& during, const FactoryRunOptions& o) {
+// setup: the ANS registers and the lane streams (its table is not written:
+// `before` holds what the run reads). `memory` serves the lane words
+// (offers() a clock's, taken(lane, in_ready) the answers, as LaneMemory);
+// tick() is called after each clock, the loads' and the run's (the platform
+// waits there for its clock edge).
+template <class Memory, class Tick>
+FactoryRunResult run_factory_on(FactoryEngineBase& engine, Memory& memory, const golden::TensorSetup& setup,
+                                const golden::factory::FactoryJob& job, const FactoryLoads& before,
+                                const FactoryLoads& during, const FactoryRunOptions& o, Tick&& tick) {
   FactoryRunResult run;
-  write_loads(engine, before);
+  for (size_t i = 0; i < before.cycles(); ++i) {
+    engine.write(before.writes(i));
+    tick();
+  }
   run.load_cycles = before.cycles();
   std::vector<uint64_t> counts(FactoryEngineBase::kLanes, 0);
   for (size_t k = 0; k < setup.lanes.size() && k < counts.size() && job.source == 0; ++k) {
@@ -110,7 +118,6 @@ inline FactoryRunResult run_factory(FactoryEngineBase& engine, const golden::Ten
   }
   engine.start(setup.cfg, counts, job);
 
-  LaneMemory memory(setup, o.bytes_per_clock, o.input_stall, o.seed);
   std::mt19937_64 rng(o.seed ^ 0x9E3779B97F4A7C15ull);
   std::vector<contract::LaneInputs> in(FactoryEngineBase::kLanes);
   std::vector<contract::LaneOutputs> out(FactoryEngineBase::kLanes);
@@ -136,8 +143,17 @@ inline FactoryRunResult run_factory(FactoryEngineBase& engine, const golden::Ten
       run.status = engine.status();
       break;
     }
+    tick();
   }
   return run;
+}
+
+// The same with the lane words from a LaneMemory (bytes per clock, random stalls) and no clock to wait for.
+inline FactoryRunResult run_factory(FactoryEngineBase& engine, const golden::TensorSetup& setup,
+                                    const golden::factory::FactoryJob& job, const FactoryLoads& before,
+                                    const FactoryLoads& during, const FactoryRunOptions& o) {
+  LaneMemory memory(setup, o.bytes_per_clock, o.input_stall, o.seed);
+  return run_factory_on(engine, memory, setup, job, before, during, o, [] {});
 }
 
 // A run with its table (lower half) and image (from address 0) written first, nothing during it.

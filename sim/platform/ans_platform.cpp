@@ -7,6 +7,7 @@
 
 #include "golden/common/error.hpp"
 #include "sim/platform/ans_accelerator.hpp"
+#include "sim/platform/factory_accelerator.hpp"
 #include "sim/platform/host_bridge.hpp"
 #include "sim/platform/register_block.hpp"
 
@@ -24,15 +25,20 @@ class PlatformHost final : public sc_core::sc_module, public DeviceTransport {
  public:
   tlm_utils::simple_initiator_socket<PlatformHost> socket;
 
-  PlatformHost(sc_core::sc_module_name name, sc_time period, uint64_t memory_bytes)
-      : sc_module(name), socket("socket"), period_(period), memory_bytes_(memory_bytes) {}
+  // register_base: where the card's registers start in the bridge's map.
+  PlatformHost(sc_core::sc_module_name name, sc_time period, uint64_t memory_bytes, uint64_t register_base)
+      : sc_module(name),
+        socket("socket"),
+        period_(period),
+        memory_bytes_(memory_bytes),
+        register_base_(register_base) {}
 
   void write_register(uint32_t address, uint64_t value) override {
-    transport(tlm::TLM_WRITE_COMMAND, address, reinterpret_cast<uint8_t*>(&value), 8, "register");
+    transport(tlm::TLM_WRITE_COMMAND, register_base_ + address, reinterpret_cast<uint8_t*>(&value), 8, "register");
   }
   uint64_t read_register(uint32_t address) override {
     uint64_t value = 0;
-    transport(tlm::TLM_READ_COMMAND, address, reinterpret_cast<uint8_t*>(&value), 8, "register");
+    transport(tlm::TLM_READ_COMMAND, register_base_ + address, reinterpret_cast<uint8_t*>(&value), 8, "register");
     return value;
   }
   void write_memory(uint64_t address, std::span<const uint8_t> bytes) override {
@@ -58,7 +64,8 @@ class PlatformHost final : public sc_core::sc_module, public DeviceTransport {
     sc_time delay = sc_core::SC_ZERO_TIME;
     socket->b_transport(t, delay);
     if (!t.is_response_ok()) {
-      const uint64_t offset = address >= HostBridge::kMemoryWindow ? address - HostBridge::kMemoryWindow : address;
+      const uint64_t offset =
+          address >= HostBridge::kMemoryWindow ? address - HostBridge::kMemoryWindow : address - register_base_;
       throw golden::Error(golden::ErrorCode::BadInput,
                           std::string("the card refused a ") + (command == tlm::TLM_READ_COMMAND ? "read" : "write") +
                               " of " + std::to_string(bytes) + " bytes at " + what + " address 0x" + hex(offset) +
@@ -73,6 +80,7 @@ class PlatformHost final : public sc_core::sc_module, public DeviceTransport {
 
   sc_time period_;
   uint64_t memory_bytes_;
+  uint64_t register_base_;
 };
 
 class Platform final : public AnsPlatform, public sc_core::sc_module {
@@ -85,9 +93,15 @@ class Platform final : public AnsPlatform, public sc_core::sc_module {
         dma_("dma"),
         accelerator_("accelerator"),
         registers_("registers", clock_.period(), dram_, dma_, accelerator_),
+        factory_("factory", factory_options(EngineKind::Hls, "")),
         bridge_("bridge"),
-        host_("host", clock_.period(), build.memory_bytes) {
+        host_("host", clock_.period(), build.memory_bytes, 0),
+        factory_host_("factory_host", clock_.period(), build.memory_bytes, HostBridge::kFactoryWindow) {
     accelerator_.clk(clock_);
+    factory_.clk(clock_);
+    factory_.dma.socket.bind(dram_.dma_socket);
+    factory_host_.socket.bind(bridge_.host_socket);
+    bridge_.factory_socket.bind(factory_.socket);
     accelerator_.source(dma_);
     accelerator_.results(dma_);
     dma_.socket.bind(dram_.dma_socket);
@@ -97,12 +111,7 @@ class Platform final : public AnsPlatform, public sc_core::sc_module {
   }
 
   void configure(const PlatformSettings& settings, EngineKind kind, const AnsEngineOptions& engine) override {
-    if (settings.dma.burst_bytes == 0 || settings.dma.burst_bytes % 4 != 0 ||
-        settings.dma.fifo_words < settings.dma.burst_bytes / 4) {
-      throw golden::Error(golden::ErrorCode::Usage,
-                          "the DMA's burst must be a multiple of 4 bytes and fit its FIFO of " +
-                              std::to_string(settings.dma.fifo_words) + " words");
-    }
+    check(settings);
     release_engine();
     dram_.set_timing(settings.dram);
     dma_.set_buffers(settings.dma);
@@ -113,18 +122,47 @@ class Platform final : public AnsPlatform, public sc_core::sc_module {
     accelerator_.set_engine(nullptr);
   }
   DeviceTransport& host() override { return host_; }
+  void configure_factory(const PlatformSettings& settings, EngineKind kind, const std::string& trace_path) override {
+    check(settings);
+    if (kind == EngineKind::Golden) {
+      throw golden::Error(golden::ErrorCode::Usage, "the platform runs the token factory's hls model or its RTL");
+    }
+    dram_.set_timing(settings.dram);
+    factory_.dma.set_buffers(settings.dma);
+    factory_.reset(factory_options(kind, trace_path));
+  }
+  DeviceTransport& factory_host() override { return factory_host_; }
+  uint64_t dram_bytes_read() const override { return dram_.dma_bytes_read(); }
   const PlatformBuild& build() const override { return build_; }
   double now_ns() const override { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
 
  private:
+  static void check(const PlatformSettings& settings) {
+    if (settings.dma.burst_bytes == 0 || settings.dma.burst_bytes % 4 != 0 ||
+        settings.dma.fifo_words < settings.dma.burst_bytes / 4) {
+      throw golden::Error(golden::ErrorCode::Usage,
+                          "the DMA's burst must be a multiple of 4 bytes and fit its FIFO of " +
+                              std::to_string(settings.dma.fifo_words) + " words");
+    }
+  }
+  FactoryCardOptions factory_options(EngineKind kind, const std::string& trace_path) {
+    FactoryCardOptions o;
+    o.engine = kind;
+    o.memory = dram_.storage();
+    o.trace_path = trace_path;
+    return o;
+  }
+
   PlatformBuild build_;
   sc_core::sc_clock clock_;
   Dram dram_;
   LaneDma dma_;
   AnsAccelerator accelerator_;
   RegisterBlock registers_;
+  FactoryAccelerator factory_;
   HostBridge bridge_;
   PlatformHost host_;
+  PlatformHost factory_host_;
 };
 
 }  // namespace
@@ -140,6 +178,7 @@ AnsPlatform& AnsPlatform::get(const PlatformBuild& build) {
     // SystemC warns on stderr; the platform reports through its own status.
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     platform = new Platform("platform", build);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);  // ends elaboration: the multi-sockets take calls from here on
   } else if (build.clock_mhz != platform->build().clock_mhz || build.memory_bytes != platform->build().memory_bytes) {
     throw golden::Error(golden::ErrorCode::Usage, "SystemC elaborates once: this process's platform runs at " +
                                                       std::to_string(platform->build().clock_mhz) + " MHz with " +

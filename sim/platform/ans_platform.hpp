@@ -1,4 +1,5 @@
-// The SystemC virtual platform of the ANS decoder (docs/FORMAT.md 19): an
+// The SystemC virtual platform of the ANS decoder and the token factory
+// (docs/FORMAT.md 19): an
 // sc_clock, device DRAM (sim/platform/dram.hpp), the DMA
 // (lane_dma.hpp), the decoder clocked by the sc_clock (ans_accelerator.hpp),
 // the register block (register_block.hpp) and the host bridge
@@ -7,9 +8,11 @@
 // is the only thing that runs the simulation.
 //
 //        host (DeviceTransport) --TLM--> HostBridge --> RegisterBlock
+//                                                  \--> FactoryAccelerator (registers)
 //                                                  \--> Dram.host_socket
-//        LaneDma --TLM--> Dram.dma_socket
+//        LaneDma, FactoryAccelerator.dma --TLM--> Dram.dma_socket
 //        AnsAccelerator <-- clk (sc_clock); reads LaneDma, writes rows to it
+//        FactoryAccelerator <-- clk; its job thread waits on the clock
 //
 // SystemC elaborates once per process: there is one platform, made on first
 // use; its DRAM timing, DMA buffers and decoder build change between jobs.
@@ -17,6 +20,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <systemc>
 
 #include "sim/ans/ans_engine.hpp"
@@ -51,6 +55,12 @@ class AnsPlatform {
   // Drops the decoder, which closes its waveform trace (the platform itself lives as long as the process).
   virtual void release_engine() = 0;
   virtual DeviceTransport& host() = 0;
+  // The token factory card (sim/platform/factory_accelerator.hpp) on the
+  // same DRAM and clock: its settings and engine (hls or rtl), registers
+  // back to power-on; its transport.
+  virtual void configure_factory(const PlatformSettings& settings, EngineKind kind, const std::string& trace_path) = 0;
+  virtual DeviceTransport& factory_host() = 0;
+  virtual uint64_t dram_bytes_read() const = 0;  // by every DMA since the platform started
   virtual const PlatformBuild& build() const = 0;
   // Simulated time since the process's platform started.
   virtual double now_ns() const = 0;

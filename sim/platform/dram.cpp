@@ -38,7 +38,7 @@ bool Dram::access(tlm::tlm_generic_payload& t) {
 
 void Dram::host_transport(tlm::tlm_generic_payload& t, sc_time& /*delay: the host's window is untimed*/) { access(t); }
 
-void Dram::dma_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
+void Dram::dma_transport(int /*initiator: one bus for all*/, tlm::tlm_generic_payload& t, sc_time& delay) {
   if (!access(t)) return;
   if (t.is_write()) {
     dma_written_ += t.get_data_length();

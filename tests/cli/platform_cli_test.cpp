@@ -73,6 +73,36 @@ TEST_F(CliPlatform, ALatencyBeyondTheFifoThrottlesTheDecoderAndADeeperFifoHidesI
   EXPECT_GT(deep_fifo, 0.75);
 }
 
+// The token factory on the same platform: 4 sequences, 16 steps, every
+// product checked against golden by the driver, at a decode-bound and a
+// bandwidth-bound setting, within 5% of min(8 lanes, W x 8 / coded bits per weight).
+TEST_F(CliPlatform, TheTokenFactoryRunsBitExactAtTheRoofline) {
+  struct Setting {
+    std::string options, bound;
+  };
+  for (const Setting& s : {Setting{"--dram-bytes-per-clock 64 --dram-latency 20", "decode"},
+                           Setting{"--dram-bytes-per-clock 4 --dram-latency 40", "bandwidth"}}) {
+    SCOPED_TRACE(engine_ + " " + s.options);
+    const ProcessResult r =
+        weightstream("generate --engine " + engine_ + " --tokens 4 --steps 16 --json --platform " + s.options);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["bit_exact"], true);
+    EXPECT_GT(j["products_checked"].get<uint64_t>(), 200000u);
+    EXPECT_EQ(j["bound"], s.bound);
+    const nlohmann::json& p = j["platform"];
+    EXPECT_GE(p["measured_over_roofline"].get<double>(), 0.95);
+    EXPECT_LE(p["measured_over_roofline"].get<double>(), 1.0 + 1e-9);
+    EXPECT_GT(p["dram_bytes_read"].get<uint64_t>(), 0u);
+  }
+  for (const std::string& bad :
+       {std::string("generate --platform --steps 2"), std::string("generate --engine hls --dram-latency 5 --steps 2"),
+        std::string("generate --engine golden --platform --steps 2"),
+        std::string("generate --engine hls --platform --bandwidth 4 --steps 2")}) {
+    EXPECT_EQ(weightstream(bad).exit_code, 1) << bad;
+  }
+}
+
 TEST_F(CliPlatform, TooLittleDeviceMemoryExits2WithTheReason) {
   const ProcessResult r = weightstream("sim " + container() + " --platform --engine hls --device-memory-kib 64");
   EXPECT_EQ(r.exit_code, 2) << r.err;
