@@ -19,6 +19,7 @@
 #include "golden/model/llama2c_reader.hpp"
 #include "golden/quant/scaled_rounding.hpp"
 #include "host/commands/commands.hpp"
+#include "host/driver/ans_platform_driver.hpp"
 #include "host/driver/factory_generate.hpp"
 #include "host/support/exit_codes.hpp"
 #include "host/support/install_paths.hpp"
@@ -26,6 +27,7 @@
 #include "sim/ans/ans_engine.hpp"
 #include "sim/ans/container_run.hpp"
 #include "sim/formats/decoder_check.hpp"
+#include "sim/platform/ans_platform.hpp"
 
 namespace ws::host {
 namespace {
@@ -37,6 +39,50 @@ struct RunOptions {
   bool json = false;
   uint64_t seed = 1;
 };
+
+// The same container on the SystemC platform (docs/FORMAT.md 19) at its
+// defaults: 300 MHz, DRAM 16 bytes a clock, 40 clocks of latency.
+nlohmann::json platform_job(const golden::WscContents& contents,
+                            const std::vector<std::shared_ptr<const golden::TansTable>>& tables, sim::EngineKind kind,
+                            bool& all_exact, bool print) {
+  constexpr double kClockMhz = 300, kBytesPerClock = 16;
+  constexpr uint32_t kLatency = 40;
+  sim::AnsPlatform& platform = sim::AnsPlatform::get({kClockMhz, uint64_t{256} << 20});
+  const int built = sim::engine_max_lanes(kind, 32);  // enough for the container's lanes
+  platform.configure({{kBytesPerClock, kLatency}, {}}, kind, {built, 32, ""});
+  AnsCardDriver driver(platform.host());
+  PlatformSummary summary;
+  summary.dram_bytes_per_clock = kBytesPerClock;
+  bool exact = true;
+  for (size_t i = 0; i < contents.tensors.size(); ++i) {
+    const sim::TensorRun r =
+        sim::run_container_tensor_with(contents.tensors[i], *tables[i], "stories.wsc", 32,
+                                       [&](const golden::TensorSetup& setup, const golden::SetupDecode& expected) {
+                                         const PlatformJob job = driver.run(contents.tensors[i].name, setup, expected);
+                                         summary.add(job, setup.lanes.size());
+                                         return job.run;
+                                       });
+    exact = exact && r.bit_exact();
+    if (!r.bit_exact()) std::fprintf(stderr, "platform: %s\n", r.error().c_str());
+  }
+  platform.release_engine();
+  all_exact = all_exact && exact;
+  nlohmann::json report = {{"engine", sim::engine_name(kind)},
+                           {"bit_exact", exact},
+                           {"clock_mhz", kClockMhz},
+                           {"dram_bytes_per_clock", kBytesPerClock},
+                           {"dram_latency_clocks", kLatency}};
+  report.update(summary.to_json(kClockMhz));
+  if (print) {
+    std::printf(
+        "ANS decoder %s on the SystemC platform (%.0f MHz, DRAM %.0f B/clock, latency %u): %s, %.3g "
+        "weights/s, %s-bound, %.3f of the roofline, %.1f%% of lane-clocks waiting for memory\n",
+        sim::engine_name(kind), kClockMhz, kBytesPerClock, kLatency, exact ? "bit-exact" : "MISMATCH",
+        report["weights_per_second"].get<double>(), summary.bound(), report["measured_over_roofline"].get<double>(),
+        100 * report["memory_wait_fraction"].get<double>());
+  }
+  return report;
+}
 
 // The lossless half of the main job: the model as bf16 through the codec and
 // the container, then every weight through the ANS decoder engines.
@@ -101,6 +147,7 @@ nlohmann::json lossless_job(const golden::Llama2Model& model, const std::vector<
                   best_per_lane);
     }
   }
+  if (!engines.empty()) report["platform"] = platform_job(contents, tables, engines.back(), all_exact, print);
   return report;
 }
 

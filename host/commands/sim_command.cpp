@@ -140,58 +140,20 @@ using PlatformJobs = std::vector<PlatformJob>;
 // One tensor (lanes loaded) decoded and checked; the seed of its stalls.
 using DecodeTensor = std::function<sim::TensorRun(const golden::EncodedTensor&, const golden::TansTable&, uint64_t)>;
 
-// The roofline of a tensor on the platform: min(its lanes, DRAM bytes per
-// clock / the compressed bytes the DMA read per weight).
-double roofline(const SimOptions& o, size_t lanes, uint64_t weights, uint64_t bytes_read) {
-  if (o.dram_bytes_per_clock <= 0 || bytes_read == 0 || weights == 0) return double(lanes);
-  return std::min(double(lanes), o.dram_bytes_per_clock * double(weights) / double(bytes_read));
-}
-
-// The platform's part of the report: DRAM traffic, achieved bandwidth, the
-// memory wait, simulated time, and the roofline the measured rate is held to
-// (over several tensors: total weights over the clocks each tensor's
-// roofline allows it; memory-bound when most of those clocks are a
-// memory-bound tensor's).
-nlohmann::json platform_report(const SimOptions& o, const std::vector<sim::TensorRun>& runs, const PlatformJobs& jobs,
-                               const sim::AnsRunStats& total) {
-  uint64_t bytes_read = 0, bytes_written = 0, table_load_cycles = 0, lane_cycles = 0;
-  double roofline_cycles = 0;
-  double memory_cycles = 0;  // of tensors the memory holds back
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    const PlatformJob& job = jobs[i];
-    bytes_read += job.bytes_read;
-    bytes_written += job.bytes_written;
-    table_load_cycles += job.table_load_cycles;
-    lane_cycles += job.run.cycles * runs[i].lanes;
-    const double limit = roofline(o, runs[i].lanes, job.run.weights, job.bytes_read);
-    const double clocks = job.run.weights ? double(job.run.weights) / limit : 0.0;
-    roofline_cycles += clocks;
-    if (limit < double(runs[i].lanes)) memory_cycles += clocks;
-  }
-  const double cycles = double(total.cycles);
-  const double per_clock = cycles > 0 ? double(total.weights) / cycles : 0.0;
-  const double limit = roofline_cycles > 0 ? double(total.weights) / roofline_cycles : 0.0;
-  const double period_ns = 1e3 / o.clock_mhz;
-  const double busy_ns = (cycles + double(table_load_cycles)) * period_ns;
-  return {{"clock_mhz", o.clock_mhz},
-          {"dram_bytes_per_clock", o.dram_bytes_per_clock},
-          {"dram_latency_clocks", o.dram_latency},
-          {"burst_bytes", o.burst},
-          {"fifo_words", o.fifo_words},
-          {"bytes_read", bytes_read},
-          {"bytes_written", bytes_written},
-          {"compressed_bytes_per_weight", total.weights ? double(bytes_read) / double(total.weights) : 0.0},
-          {"achieved_bytes_per_clock", cycles > 0 ? double(bytes_read) / cycles : 0.0},
-          {"achieved_gb_per_s", cycles > 0 ? double(bytes_read) / (cycles * period_ns) : 0.0},
-          {"memory_wait_fraction", lane_cycles ? double(total.stall_input) / double(lane_cycles) : 0.0},
-          {"table_load_cycles", table_load_cycles},
-          {"decode_ns", cycles * period_ns},
-          {"time_ns", busy_ns},
-          {"weights_per_second", cycles > 0 ? double(total.weights) / (cycles * period_ns * 1e-9) : 0.0},
-          {"weights_per_second_with_table_loads", busy_ns > 0 ? double(total.weights) / (busy_ns * 1e-9) : 0.0},
-          {"roofline", limit},
-          {"measured_over_roofline", limit > 0 ? per_clock / limit : 0.0},
-          {"bound", 2 * memory_cycles > roofline_cycles ? "memory" : "decode"}};
+// The platform's part of the report: its settings, then the summary of its
+// jobs (DRAM traffic, achieved bandwidth, memory wait, simulated time, the
+// roofline).
+nlohmann::json platform_report(const SimOptions& o, const std::vector<sim::TensorRun>& runs, const PlatformJobs& jobs) {
+  PlatformSummary summary;
+  summary.dram_bytes_per_clock = o.dram_bytes_per_clock;
+  for (size_t i = 0; i < jobs.size(); ++i) summary.add(jobs[i], runs[i].lanes);
+  nlohmann::json report = {{"clock_mhz", o.clock_mhz},
+                           {"dram_bytes_per_clock", o.dram_bytes_per_clock},
+                           {"dram_latency_clocks", o.dram_latency},
+                           {"burst_bytes", o.burst},
+                           {"fifo_words", o.fifo_words}};
+  report.update(summary.to_json(o.clock_mhz));
+  return report;
 }
 
 int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lanes,
@@ -236,7 +198,7 @@ int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lan
       const PlatformJob& job = (*platform)[i];
       entry["bytes_read"] = job.bytes_read;
       entry["table_load_cycles"] = job.table_load_cycles;
-      entry["roofline"] = roofline(o, t.lanes, job.run.weights, job.bytes_read);
+      entry["roofline"] = platform_roofline(t.lanes, job.run.weights, job.bytes_read, o.dram_bytes_per_clock);
     }
     tensors.push_back(entry);
   }
@@ -259,7 +221,7 @@ int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lan
       {"errors", errors},
       {"quantized_tensors_skipped", skipped},
       {"tensors", tensors}};
-  if (platform) report["platform"] = platform_report(o, runs, *platform, total);
+  if (platform) report["platform"] = platform_report(o, runs, *platform);
   if (o.json) {
     std::printf("%s\n", report.dump(2).c_str());
   } else {

@@ -30,6 +30,46 @@ std::string card_error(const std::string& name, const char* when, uint64_t statu
 
 }  // namespace
 
+double platform_roofline(size_t lanes, uint64_t weights, uint64_t bytes_read, double dram_bytes_per_clock) {
+  if (dram_bytes_per_clock <= 0 || bytes_read == 0 || weights == 0) return double(lanes);
+  return std::min(double(lanes), dram_bytes_per_clock * double(weights) / double(bytes_read));
+}
+
+void PlatformSummary::add(const PlatformJob& job, size_t lanes) {
+  weights += job.run.weights;
+  cycles += job.run.cycles;
+  bytes_read += job.bytes_read;
+  bytes_written += job.bytes_written;
+  table_load_cycles += job.table_load_cycles;
+  stall_memory += job.run.stall_input;
+  lane_cycles += job.run.cycles * lanes;
+  const double limit = platform_roofline(lanes, job.run.weights, job.bytes_read, dram_bytes_per_clock);
+  const double clocks = job.run.weights ? double(job.run.weights) / limit : 0.0;
+  roofline_cycles += clocks;
+  if (limit < double(lanes)) memory_bound_cycles += clocks;
+}
+
+nlohmann::json PlatformSummary::to_json(double clock_mhz) const {
+  const double period_ns = 1e3 / clock_mhz;
+  const double decode_ns = double(cycles) * period_ns;
+  const double busy_ns = double(cycles + table_load_cycles) * period_ns;
+  const double limit = roofline();
+  return {{"bytes_read", bytes_read},
+          {"bytes_written", bytes_written},
+          {"compressed_bytes_per_weight", weights ? double(bytes_read) / double(weights) : 0.0},
+          {"achieved_bytes_per_clock", cycles ? double(bytes_read) / double(cycles) : 0.0},
+          {"achieved_gb_per_s", decode_ns > 0 ? double(bytes_read) / decode_ns : 0.0},
+          {"memory_wait_fraction", lane_cycles ? double(stall_memory) / double(lane_cycles) : 0.0},
+          {"table_load_cycles", table_load_cycles},
+          {"decode_ns", decode_ns},
+          {"time_ns", busy_ns},
+          {"weights_per_second", decode_ns > 0 ? double(weights) / (decode_ns * 1e-9) : 0.0},
+          {"weights_per_second_with_table_loads", busy_ns > 0 ? double(weights) / (busy_ns * 1e-9) : 0.0},
+          {"roofline", limit},
+          {"measured_over_roofline", limit > 0 ? weights_per_clock() / limit : 0.0},
+          {"bound", bound()}};
+}
+
 PlatformJob AnsCardDriver::run(const std::string& name, const golden::TensorSetup& setup,
                                const golden::SetupDecode& expected, uint64_t hang_clocks) {
   if (Status s = prepare(name, setup); !s.ok()) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,27 @@ struct PlatformJob {
   uint64_t table_load_cycles = 0;
   uint64_t bytes_read = 0;     // the lane streams, read by the DMA
   uint64_t bytes_written = 0;  // the decoded weights, 4 bytes each
+};
+
+// The roofline of one tensor on the platform, in weights per clock:
+// min(lanes, W / the bytes the DMA read per weight); W = 0 is unlimited.
+double platform_roofline(size_t lanes, uint64_t weights, uint64_t bytes_read, double dram_bytes_per_clock);
+
+// The jobs of several tensors on the platform, summed, against their roofline:
+// total weights over the clocks each tensor's own roofline allows it.
+struct PlatformSummary {
+  double dram_bytes_per_clock = 0;
+  uint64_t weights = 0, cycles = 0, bytes_read = 0, bytes_written = 0, table_load_cycles = 0;
+  uint64_t stall_memory = 0, lane_cycles = 0;
+  double roofline_cycles = 0, memory_bound_cycles = 0;
+
+  void add(const PlatformJob& job, size_t lanes);
+  double weights_per_clock() const { return cycles ? double(weights) / double(cycles) : 0.0; }
+  double roofline() const { return roofline_cycles > 0 ? double(weights) / roofline_cycles : 0.0; }
+  // "memory" when memory-bound tensors hold most of the roofline's clocks.
+  const char* bound() const { return 2 * memory_bound_cycles > roofline_cycles ? "memory" : "decode"; }
+  // docs/FORMAT.md 19.4's platform fields but the settings, at this clock.
+  nlohmann::json to_json(double clock_mhz) const;
 };
 
 class AnsCardDriver {
