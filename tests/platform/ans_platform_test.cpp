@@ -13,6 +13,7 @@
 
 #include "golden/common/error.hpp"
 #include "host/driver/ans_platform_driver.hpp"
+#include "sim/factory/factory_card.hpp"
 #include "sim/platform/platform_registers.hpp"
 #include "tests/support/stories.hpp"
 
@@ -185,6 +186,68 @@ TEST(AnsPlatform, ACorruptStreamIsTheLaneErrorGoldenFinds) {
   const PlatformJob job = driver.run("layers.0.wq", setup, expected);
   EXPECT_EQ(job.run.status.code(), golden::ErrorCode::BadInput) << job.run.status.message();
   EXPECT_EQ(job.run.error_lane, 2);
+}
+
+// The token factory's card on the platform: a START before any load, a
+// LOAD the card cannot take and a lane stream outside device memory are
+// refused or stopped with status Config, and nothing hangs: the job thread
+// ends each one and the card takes the next command.
+TEST(FactoryOnPlatform, BadLoadsAndStartsAreRefusedWithoutAHang) {
+  namespace f = sim::factory_reg;
+  sim::AnsPlatform& platform = sim::AnsPlatform::get({300, kMemoryBytes});
+  platform.configure_factory({{4, 40}, {64, 64}}, sim::EngineKind::Hls, "");
+  sim::DeviceTransport& card = platform.factory_host();
+  const auto finish = [&card] {
+    uint64_t status = card.read_register(f::kStatus);
+    for (int polls = 0; !(status & 2) && polls < 100; ++polls) {
+      card.wait_clocks(64);
+      status = card.read_register(f::kStatus);
+    }
+    return status;
+  };
+  const auto error_of = [](uint64_t status) { return static_cast<contract::FactoryError>((status >> 2) & 3); };
+
+  card.write_register(f::kRows, 8);
+  card.write_register(f::kCols, 8);
+  card.write_register(f::kPeriod, 1);
+  card.write_register(f::kLanes, 8);
+  card.write_register(f::kSlots, 1);
+  card.write_register(f::kControl, f::kStart);
+  uint64_t status = finish();
+  EXPECT_TRUE(status & 2);
+  EXPECT_EQ(error_of(status), contract::FactoryError::Config);
+
+  // A table slot that does not exist, a table outside memory: the register write is refused.
+  card.write_register(f::kLoadSlot, f::kTableSlots);
+  card.write_register(f::kTableWords, 512);
+  EXPECT_THROW(card.write_register(f::kControl, f::kLoadTable), golden::Error);
+  card.write_register(f::kLoadSlot, 0);
+  card.write_register(f::kTableAddr, kMemoryBytes - 8);
+  EXPECT_THROW(card.write_register(f::kControl, f::kLoadTable), golden::Error);
+
+  // Loaded table and banks, a lane stream outside memory: the job stops with Config.
+  card.write_register(f::kTableAddr, 0);
+  card.write_register(f::kControl, f::kLoadTable);
+  card.write_register(f::kActAddr, 0);
+  card.write_register(f::kControl, f::kLoadBanks);
+  contract::AnsCfg cfg;
+  cfg.pattern_bits = 16;
+  cfg.table_log = 9;
+  card.write_register(f::kAnsCfg, cfg.pack());
+  card.write_register(f::kLaneBase, kMemoryBytes - 4);
+  card.write_register(f::kLaneBase + 8, 64);
+  card.write_register(f::kLaneBase + 16, 8);
+  card.write_register(f::kControl, f::kStart);
+  status = finish();
+  EXPECT_TRUE(status & 2);
+  EXPECT_EQ(error_of(status), contract::FactoryError::Config);
+  // The control: the same job with its stream inside memory is taken and runs.
+  card.write_register(f::kLaneBase, 4096);
+  card.write_register(f::kControl, f::kStart);
+  card.wait_clocks(64);
+  status = card.read_register(f::kStatus);
+  EXPECT_TRUE(status & 1);
+  EXPECT_FALSE(status & 2);
 }
 
 }  // namespace
