@@ -14,6 +14,9 @@
 //                  PASS lines; not counted are reading the files,
 //                  elaboration, the Verilated model's construction and the
 //                  table and bank writes
+//   systemc_platform  the ANS decoder's Verilated model again, on the SystemC
+//                  platform through the host driver: clocks per CPU second
+//                  against the bare harness's, the platform's overhead
 // Writes sim_speed.json into --out-dir: the ANS decoder's entry at the top
 // level, the token factory's under "token_factory"; --only keeps the other
 // entry of an existing file.
@@ -36,6 +39,7 @@
 #include "golden/codec/lane_setup.hpp"
 #include "golden/codec/lossless_codec.hpp"
 #include "golden/model/llama2c_reader.hpp"
+#include "host/driver/ans_platform_driver.hpp"
 #include "sim/ans/ans_harness.hpp"
 #include "sim/ans/ans_vectors.hpp"
 #include "sim/ans/memory_model.hpp"
@@ -43,6 +47,7 @@
 #include "sim/factory/factory_run.hpp"
 #include "sim/factory/factory_vectors.hpp"
 #include "sim/factory/rtl_factory_engine.hpp"
+#include "sim/platform/ans_platform.hpp"
 
 namespace {
 
@@ -303,19 +308,49 @@ int main(int argc, char** argv) {
   const golden::TensorSetup setup = golden::tensor_setup(encoded[index], *tables[index], sim::RtlAnsEngine::kWidth);
 
   // Verilator, with the stall pattern of the Icarus testbench (a quarter of the cycles each side).
-  sim::RtlAnsEngine engine;
-  const uint64_t before = engine.simulated_cycles();
-  const auto start = Clock::now();
-  for (int r = 0; r < repetitions; ++r) {
-    const sim::AnsRunStats s = sim::run_tensor(engine, tensor_name, setup, sim::expect_weights(tensors[index].bits, setup),
-                                               {0, 0.25, 0.25, static_cast<uint64_t>(r + 1), 10000});
-    if (!s.ok()) {
-      std::fprintf(stderr, "verilator run failed: %s\n", s.status.message().c_str());
-      return 1;
+  double verilator_seconds = 0, verilator_clocks = 0, verilator_cpu = 0;
+  {
+    sim::RtlAnsEngine engine;  // gone before the platform makes its own
+    const uint64_t before = engine.simulated_cycles();
+    const auto start = Clock::now();
+    const double cpu_start = cpu_seconds();
+    for (int r = 0; r < repetitions; ++r) {
+      const sim::AnsRunStats s =
+          sim::run_tensor(engine, tensor_name, setup, sim::expect_weights(tensors[index].bits, setup),
+                          {0, 0.25, 0.25, static_cast<uint64_t>(r + 1), 10000});
+      if (!s.ok()) {
+        std::fprintf(stderr, "verilator run failed: %s\n", s.status.message().c_str());
+        return 1;
+      }
     }
+    verilator_seconds = seconds_since(start);
+    verilator_cpu = cpu_seconds() - cpu_start;
+    verilator_clocks = static_cast<double>(engine.simulated_cycles() - before);
   }
-  const double verilator_seconds = seconds_since(start);
-  const double verilator_clocks = static_cast<double>(engine.simulated_cycles() - before);
+
+  // The same Verilated model on the SystemC platform, driven through its
+  // registers by the host driver (DRAM at 16 bytes a clock, 40 clocks of
+  // latency): what the platform's kernel, TLM transactions and DMA model
+  // cost per clock, per CPU second against the bare harness above.
+  double platform_clocks = 0, platform_cpu = 0;
+  {
+    sim::AnsPlatform& platform = sim::AnsPlatform::get({300, uint64_t{64} << 20});
+    platform.configure({{16, 40}, {}}, sim::EngineKind::Rtl,
+                       {sim::RtlAnsEngine::kLanes, sim::RtlAnsEngine::kWidth, ""});
+    host::AnsCardDriver driver(platform.host());
+    const golden::SetupDecode expected = sim::expect_weights(tensors[index].bits, setup);
+    const double cpu_start = cpu_seconds();
+    for (int r = 0; r < repetitions; ++r) {
+      const host::PlatformJob job = driver.run(tensor_name, setup, expected);
+      if (!job.run.ok()) {
+        std::fprintf(stderr, "platform run failed: %s\n", job.run.status.message().c_str());
+        return 1;
+      }
+      platform_clocks += double(job.run.cycles + job.table_load_cycles);
+    }
+    platform_cpu = cpu_seconds() - cpu_start;
+    platform.release_engine();
+  }
 
   // Icarus on the golden-written vectors of the same tensor, and of the
   // smallest tensor: the difference takes out Icarus's start-up (reading the
@@ -355,10 +390,24 @@ int main(int argc, char** argv) {
       {"design", "ans_decoder Lanes=16 PatternWidth=32"},
       {"tensor", tensor_name},
       {"weights", tensors[index].size()},
-      {"verilator", {{"clocks", verilator_clocks}, {"seconds", verilator_seconds}, {"clocks_per_second", verilator_rate}}},
-      {"icarus", {{"clocks", icarus_clocks}, {"seconds", icarus_seconds}, {"clocks_per_second", icarus_rate},
-                  {"startup_seconds", small.seconds}, {"startup_run_clocks", small.clocks}}},
-      {"verilator_over_icarus", verilator_rate / icarus_rate}};
+      {"verilator",
+       {{"clocks", verilator_clocks}, {"seconds", verilator_seconds}, {"clocks_per_second", verilator_rate}}},
+      {"icarus",
+       {{"clocks", icarus_clocks},
+        {"seconds", icarus_seconds},
+        {"clocks_per_second", icarus_rate},
+        {"startup_seconds", small.seconds},
+        {"startup_run_clocks", small.clocks}}},
+      {"verilator_over_icarus", verilator_rate / icarus_rate},
+      {"systemc_platform",
+       {{"what",
+         "the same Verilated model on the SystemC platform through the host driver (16 bytes/clock, "
+         "latency 40), clocks (jobs and table loads) per CPU second, against the bare harness's"},
+        {"clocks", platform_clocks},
+        {"cpu_seconds", platform_cpu},
+        {"clocks_per_cpu_second", platform_clocks / platform_cpu},
+        {"bare_clocks_per_cpu_second", verilator_clocks / verilator_cpu},
+        {"platform_over_bare", (platform_clocks / platform_cpu) / (verilator_clocks / verilator_cpu)}}}};
   if (!factory_report.is_null()) report["token_factory"] = factory_report;
   std::filesystem::create_directories(out_dir);
   std::ofstream(out_dir + "/sim_speed.json") << report.dump(2) << "\n";
@@ -368,5 +417,8 @@ int main(int argc, char** argv) {
               icarus_rate, icarus_clocks, icarus_seconds, small.clocks, encoded[smallest].name.c_str(),
               small.seconds);
   std::printf("  verilator / icarus: %.0fx\n", verilator_rate / icarus_rate);
+  std::printf("  verilator on the SystemC platform: %.0f clocks per CPU second, %.2f of the bare harness's %.0f\n",
+              platform_clocks / platform_cpu, (platform_clocks / platform_cpu) / (verilator_clocks / verilator_cpu),
+              verilator_clocks / verilator_cpu);
   return 0;
 }

@@ -11,12 +11,13 @@
 #include <vector>
 
 #include "golden/model/generate.hpp"
-#include "host/driver/factory_generate.hpp"
 #include "host/commands/commands.hpp"
+#include "host/driver/factory_generate.hpp"
 #include "host/support/exit_codes.hpp"
 #include "host/support/install_paths.hpp"
 #include "host/support/progress.hpp"
 #include "host/support/tokenizer.hpp"
+#include "sim/platform/ans_platform.hpp"
 
 namespace ws::host {
 namespace {
@@ -76,12 +77,7 @@ int run_factory_generate(const GenerateCommandOptions& o, const golden::Llama2We
                        " does nothing with --platform: its DRAM model (--dram-bytes-per-clock, --dram-latency, "
                        "--burst) paces the lanes");
     }
-    if (!(o.dram_bytes_per_clock >= 0 && std::isfinite(o.dram_bytes_per_clock))) {
-      throw UsageError("--dram-bytes-per-clock must be a finite number >= 0 (0: unlimited)");
-    }
-    if (o.burst == 0 || o.burst % 4 != 0 || o.fifo_words < o.burst / 4) {
-      throw UsageError("--burst must be a positive multiple of 4 bytes and --fifo-words hold one burst");
-    }
+    sim::check_settings({{o.dram_bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}});
     if (*kind == sim::EngineKind::Golden) throw UsageError("--platform runs --engine rtl or hls");
     f.platform = true;
     f.run.bytes_per_clock = o.dram_bytes_per_clock;

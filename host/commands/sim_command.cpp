@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
-#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -134,6 +133,10 @@ int outcome_exit_code(const std::vector<sim::TensorRun>& runs) {
   return exit_code_for(worst);
 }
 
+sim::PlatformSettings platform_settings(const SimOptions& o) {
+  return {{o.dram_bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}};
+}
+
 // The platform's jobs, one per tensor run, in order.
 using PlatformJobs = std::vector<PlatformJob>;
 
@@ -257,15 +260,8 @@ int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lan
 
 int simulate_platform(const SimOptions& o, Loaded& l, sim::EngineKind kind, const sim::AnsEngineOptions& engine,
                       int lanes) {
-  if (!(o.dram_bytes_per_clock >= 0 && std::isfinite(o.dram_bytes_per_clock))) {
-    throw UsageError("--dram-bytes-per-clock must be a finite number >= 0 (0: unlimited)");
-  }
-  if (o.burst == 0 || o.burst % 4 != 0) throw UsageError("--burst must be a positive multiple of 4 bytes");
-  if (o.fifo_words < o.burst / 4) throw UsageError("--fifo-words must hold at least one burst");
-  if (o.device_memory_kib < 4 || o.device_memory_kib > (uint64_t{64} << 20))
-    throw UsageError("--device-memory-kib: 4 to 64 Gi");
   sim::AnsPlatform& platform = sim::AnsPlatform::get({o.clock_mhz, o.device_memory_kib << 10});
-  platform.configure({{o.dram_bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}}, kind, engine);
+  platform.configure(platform_settings(o), kind, engine);
   PlatformJobs jobs;
   AnsCardDriver driver(platform.host());
   struct Release {
@@ -300,6 +296,12 @@ int run_sim(const SimOptions& o) {
                                                   : "--write-vectors") +
                      " does nothing with --platform: its DRAM model (--dram-bytes-per-clock, --dram-latency, --burst) "
                      "paces the decoder");
+  }
+  if (o.platform) {
+    sim::check_settings(platform_settings(o));
+    if (o.device_memory_kib < 4 || o.device_memory_kib > (uint64_t{64} << 20)) {
+      throw UsageError("--device-memory-kib must be 4 .. 64 Gi");
+    }
   }
   if (!o.vectors.empty()) return write_vectors(o);
   if (o.width_given) throw UsageError("--width applies to --write-vectors only");

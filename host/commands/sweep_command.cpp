@@ -132,9 +132,7 @@ int run_sweep(const SweepOptions& o) {
   if (!o.platform && !o.platform_options_given.empty()) {
     throw UsageError(o.platform_options_given.front() + " needs --platform");
   }
-  if (o.platform && (o.burst == 0 || o.burst % 4 != 0 || o.fifo_words < o.burst / 4)) {
-    throw UsageError("--burst must be a positive multiple of 4 bytes and --fifo-words hold one burst");
-  }
+  if (o.platform) sim::check_settings({{0, o.dram_latency}, {o.fifo_words, o.burst}});  // the DMA's; W checked above
   const std::string json_path = o.out + ".json", md_path = o.out + ".md", svg_path = o.out + ".svg";
   const std::string model_path = o.model.empty() ? embedded_model_path() : o.model;
   for (const std::string& out : {json_path, md_path, svg_path}) golden::check_output(out, {o.force, {model_path}});

@@ -2,6 +2,7 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
@@ -111,7 +112,7 @@ class Platform final : public AnsPlatform, public sc_core::sc_module {
   }
 
   void configure(const PlatformSettings& settings, EngineKind kind, const AnsEngineOptions& engine) override {
-    check(settings);
+    check_settings(settings);
     release_engine();
     dram_.set_timing(settings.dram);
     dma_.set_buffers(settings.dma);
@@ -123,7 +124,7 @@ class Platform final : public AnsPlatform, public sc_core::sc_module {
   }
   DeviceTransport& host() override { return host_; }
   void configure_factory(const PlatformSettings& settings, EngineKind kind, const std::string& trace_path) override {
-    check(settings);
+    check_settings(settings);
     if (kind == EngineKind::Golden) {
       throw golden::Error(golden::ErrorCode::Usage, "the platform runs the token factory's hls model or its RTL");
     }
@@ -137,14 +138,6 @@ class Platform final : public AnsPlatform, public sc_core::sc_module {
   double now_ns() const override { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
 
  private:
-  static void check(const PlatformSettings& settings) {
-    if (settings.dma.burst_bytes == 0 || settings.dma.burst_bytes % 4 != 0 ||
-        settings.dma.fifo_words < settings.dma.burst_bytes / 4) {
-      throw golden::Error(golden::ErrorCode::Usage,
-                          "the DMA's burst must be a multiple of 4 bytes and fit its FIFO of " +
-                              std::to_string(settings.dma.fifo_words) + " words");
-    }
-  }
   FactoryCardOptions factory_options(EngineKind kind, const std::string& trace_path) {
     FactoryCardOptions o;
     o.engine = kind;
@@ -166,6 +159,20 @@ class Platform final : public AnsPlatform, public sc_core::sc_module {
 };
 
 }  // namespace
+
+void check_settings(const PlatformSettings& settings) {
+  const auto usage = [](const std::string& what) { return golden::Error(golden::ErrorCode::Usage, what); };
+  if (!(settings.dram.bytes_per_clock >= 0 && std::isfinite(settings.dram.bytes_per_clock))) {
+    throw usage("the DRAM's bytes per clock must be a finite number >= 0 (0: unlimited)");
+  }
+  if (settings.dma.burst_bytes == 0 || settings.dma.burst_bytes % 4 != 0) {
+    throw usage("the DMA's burst must be a positive multiple of 4 bytes");
+  }
+  if (settings.dma.fifo_words < settings.dma.burst_bytes / 4) {
+    throw usage("a lane's FIFO of " + std::to_string(settings.dma.fifo_words) + " words must hold a burst of " +
+                std::to_string(settings.dma.burst_bytes) + " bytes");
+  }
+}
 
 AnsPlatform& AnsPlatform::get(const PlatformBuild& build) {
   static Platform* platform = nullptr;  // lives as long as the SystemC kernel: never destroyed

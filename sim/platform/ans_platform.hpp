@@ -40,6 +40,10 @@ struct PlatformSettings {
   DmaBuffers dma;
 };
 
+// Throws golden::Error (Usage) unless the DRAM's bytes per clock are finite
+// and >= 0, the burst a positive multiple of 4 bytes and the FIFO holds one.
+void check_settings(const PlatformSettings& settings);
+
 class AnsPlatform {
  public:
   // The process's platform. Throws golden::Error (Usage) when it exists with
