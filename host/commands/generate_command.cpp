@@ -15,9 +15,9 @@
 #include "host/driver/factory_generate.hpp"
 #include "host/support/exit_codes.hpp"
 #include "host/support/install_paths.hpp"
+#include "host/support/platform_options.hpp"
 #include "host/support/progress.hpp"
 #include "host/support/tokenizer.hpp"
-#include "sim/platform/ans_platform.hpp"
 
 namespace ws::host {
 namespace {
@@ -40,11 +40,7 @@ struct GenerateCommandOptions {
   uint64_t stall_seed = 1;
   std::string trace;
   // The SystemC platform (with --engine).
-  bool platform = false;
-  double dram_bytes_per_clock = 16;
-  uint32_t dram_latency = 40, burst = 64, fifo_words = 64;
-  double clock_mhz = 300;
-  std::vector<std::string> platform_options_given;  // without --platform: refused
+  PlatformCliOptions platform;
 };
 
 // generate --engine: the linear layers on the simulated token factory.
@@ -68,23 +64,20 @@ int run_factory_generate(const GenerateCommandOptions& o, const golden::Llama2We
   f.run.output_stall = o.stall;
   f.run.seed = o.stall_seed;
   f.trace_path = o.trace;
-  if (!o.platform && !o.platform_options_given.empty()) {
-    throw UsageError(o.platform_options_given.front() + " needs --platform");
-  }
-  if (o.platform) {
+  o.platform.check();
+  if (o.platform.on) {
     if (o.bandwidth != 0 || o.stall != 0) {
       throw UsageError(std::string(o.bandwidth != 0 ? "--bandwidth" : "--stall") +
                        " does nothing with --platform: its DRAM model (--dram-bytes-per-clock, --dram-latency, "
                        "--burst) paces the lanes");
     }
-    sim::check_settings({{o.dram_bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}});
     if (*kind == sim::EngineKind::Golden) throw UsageError("--platform runs --engine rtl or hls");
     f.platform = true;
-    f.run.bytes_per_clock = o.dram_bytes_per_clock;
-    f.clock_mhz = o.clock_mhz;
-    f.dram_latency = o.dram_latency;
-    f.burst = o.burst;
-    f.fifo_words = o.fifo_words;
+    f.run.bytes_per_clock = o.platform.dram_bytes_per_clock;
+    f.clock_mhz = o.platform.clock_mhz;
+    f.dram_latency = o.platform.dram_latency;
+    f.burst = o.platform.burst;
+    f.fifo_words = o.platform.fifo_words;
   }
   Progress progress("generate");
   const FactoryGenerateReport r = factory_generate(weights, f, [&](const std::string& what, size_t done, size_t total) {
@@ -124,7 +117,7 @@ int run_generate(const GenerateCommandOptions& o) {
   if (o.batch < 1 || o.batch > 1024) throw UsageError("--batch/--tokens must be 1..1024");
   const std::string path = o.model.empty() ? embedded_model_path() : o.model;
   const golden::Llama2Weights weights = golden::load_llama2(path);
-  if (o.engine.empty() && (o.platform || !o.platform_options_given.empty())) {
+  if (o.engine.empty() && (o.platform.on || !o.platform.given.empty())) {
     throw UsageError("--platform and its options need --engine rtl|hls");
   }
   if (!o.engine.empty()) return run_factory_generate(o, weights, path);
@@ -211,19 +204,9 @@ void add_generate_command(CLI::App& app, Action& action) {
       ->default_val(0);
   cmd->add_option("--stall-seed", o->stall_seed, "Seed of the random stalls")->default_val(1);
   cmd->add_option("--trace", o->trace, "With --engine rtl: an FST waveform of the whole run");
-  cmd->add_flag("--platform", o->platform,
-                "With --engine rtl|hls: run the token factory on the SystemC/TLM-2.0 platform (DRAM, DMA, "
-                "registers; docs/FORMAT.md 19)");
-  const auto platform_option = [&cmd, o](const std::string& name, auto& value, const std::string& help) {
-    cmd->add_option(name, value, help + " (--platform)")->default_val(value)->each([o, name](const std::string&) {
-      o->platform_options_given.push_back(name);
-    });
-  };
-  platform_option("--dram-bytes-per-clock", o->dram_bytes_per_clock, "DRAM data bus bytes per clock (0: unlimited)");
-  platform_option("--dram-latency", o->dram_latency, "Clocks from a burst's last beat to its data at the DMA");
-  platform_option("--burst", o->burst, "Bytes of one DMA read request, a multiple of 4");
-  platform_option("--fifo-words", o->fifo_words, "Each lane's input FIFO, in 32-bit words");
-  platform_option("--clock-mhz", o->clock_mhz, "The platform's clock: simulated time and weights per second");
+  o->platform.add_to(cmd,
+                     "With --engine rtl|hls: run the token factory on the SystemC/TLM-2.0 platform (DRAM, DMA, "
+                     "registers; docs/FORMAT.md 19)");
   cmd->callback([&action, o] { action = [o] { return run_generate(*o); }; });
 }
 

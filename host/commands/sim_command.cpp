@@ -20,6 +20,7 @@
 #include "host/commands/commands.hpp"
 #include "host/driver/ans_platform_driver.hpp"
 #include "host/support/exit_codes.hpp"
+#include "host/support/platform_options.hpp"
 #include "host/support/progress.hpp"
 #include "sim/ans/ans_engine.hpp"
 #include "sim/ans/ans_harness.hpp"
@@ -46,14 +47,8 @@ struct SimOptions {
   bool no_crc = false;
   bool json = false;
   // The SystemC platform (sim/platform/ans_platform.hpp).
-  bool platform = false;
-  double dram_bytes_per_clock = 16;
-  uint32_t dram_latency = 40;
-  uint32_t burst = 64;
-  uint32_t fifo_words = 64;
-  double clock_mhz = 300;
+  PlatformCliOptions platform;
   uint64_t device_memory_kib = 256 * 1024;
-  std::vector<std::string> platform_options_given;  // without --platform: refused
 };
 
 // The vectors go into a directory that exists or can be made, never over a file.
@@ -133,10 +128,6 @@ int outcome_exit_code(const std::vector<sim::TensorRun>& runs) {
   return exit_code_for(worst);
 }
 
-sim::PlatformSettings platform_settings(const SimOptions& o) {
-  return {{o.dram_bytes_per_clock, o.dram_latency}, {o.fifo_words, o.burst}};
-}
-
 // The platform's jobs, one per tensor run, in order.
 using PlatformJobs = std::vector<PlatformJob>;
 
@@ -148,14 +139,15 @@ using DecodeTensor = std::function<sim::TensorRun(const golden::EncodedTensor&, 
 // roofline).
 nlohmann::json platform_report(const SimOptions& o, const std::vector<sim::TensorRun>& runs, const PlatformJobs& jobs) {
   PlatformSummary summary;
-  summary.dram_bytes_per_clock = o.dram_bytes_per_clock;
+  summary.dram_bytes_per_clock = o.platform.dram_bytes_per_clock;
   for (size_t i = 0; i < jobs.size(); ++i) summary.add(jobs[i], runs[i].lanes);
-  nlohmann::json report = {{"clock_mhz", o.clock_mhz},
-                           {"dram_bytes_per_clock", o.dram_bytes_per_clock},
-                           {"dram_latency_clocks", o.dram_latency},
-                           {"burst_bytes", o.burst},
-                           {"fifo_words", o.fifo_words}};
-  report.update(summary.to_json(o.clock_mhz));
+  const PlatformCliOptions& p = o.platform;
+  nlohmann::json report = {{"clock_mhz", p.clock_mhz},
+                           {"dram_bytes_per_clock", p.dram_bytes_per_clock},
+                           {"dram_latency_clocks", p.dram_latency},
+                           {"burst_bytes", p.burst},
+                           {"fifo_words", p.fifo_words}};
+  report.update(summary.to_json(p.clock_mhz));
   return report;
 }
 
@@ -201,7 +193,7 @@ int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lan
       const PlatformJob& job = (*platform)[i];
       entry["bytes_read"] = job.bytes_read;
       entry["table_load_cycles"] = job.table_load_cycles;
-      entry["roofline"] = platform_roofline(t.lanes, job.run.weights, job.bytes_read, o.dram_bytes_per_clock);
+      entry["roofline"] = platform_roofline(t.lanes, job.run.weights, job.bytes_read, o.platform.dram_bytes_per_clock);
     }
     tensors.push_back(entry);
   }
@@ -224,7 +216,7 @@ int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lan
       {"errors", errors},
       {"quantized_tensors_skipped", skipped},
       {"tensors", tensors}};
-  if (platform) report["platform"] = platform_report(o, runs, *platform);
+  if (platform != nullptr) report["platform"] = platform_report(o, runs, *platform);
   if (o.json) {
     std::printf("%s\n", report.dump(2).c_str());
   } else {
@@ -239,8 +231,8 @@ int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lan
                 static_cast<unsigned long long>(total.stall_refill));
     if (platform) {
       const nlohmann::json& p = report["platform"];
-      std::printf("platform at %.0f MHz: DRAM %.4g B/clock, latency %u clocks, bursts of %u bytes\n", o.clock_mhz,
-                  o.dram_bytes_per_clock, o.dram_latency, o.burst);
+      std::printf("platform at %.0f MHz: DRAM %.4g B/clock, latency %u clocks, bursts of %u bytes\n",
+                  o.platform.clock_mhz, o.platform.dram_bytes_per_clock, o.platform.dram_latency, o.platform.burst);
       std::printf("read %llu bytes (%.3f B/clock, %.3f GB/s), %.1f%% of lane-clocks waiting for memory\n",
                   static_cast<unsigned long long>(p["bytes_read"].get<uint64_t>()),
                   p["achieved_bytes_per_clock"].get<double>(), p["achieved_gb_per_s"].get<double>(),
@@ -260,8 +252,8 @@ int simulate(const SimOptions& o, Loaded& l, const DecodeTensor& decode, int lan
 
 int simulate_platform(const SimOptions& o, Loaded& l, sim::EngineKind kind, const sim::AnsEngineOptions& engine,
                       int lanes) {
-  sim::AnsPlatform& platform = sim::AnsPlatform::get({o.clock_mhz, o.device_memory_kib << 10});
-  platform.configure(platform_settings(o), kind, engine);
+  sim::AnsPlatform& platform = sim::AnsPlatform::get({o.platform.clock_mhz, o.device_memory_kib << 10});
+  platform.configure(o.platform.settings(), kind, engine);
   PlatformJobs jobs;
   AnsCardDriver driver(platform.host());
   struct Release {
@@ -287,18 +279,15 @@ int run_sim(const SimOptions& o) {
     throw UsageError("--bandwidth must be a finite number of bytes per clock, >= 0 (0: unlimited)");
   }
   if (!(o.stall >= 0 && o.stall < 1)) throw UsageError("--stall must be in [0, 1)");
-  if (!o.platform && !o.platform_options_given.empty()) {
-    throw UsageError(o.platform_options_given.front() + " needs --platform");
-  }
-  if (o.platform && (o.bandwidth != 0 || o.stall != 0 || !o.vectors.empty())) {
+  o.platform.check();
+  if (o.platform.on && (o.bandwidth != 0 || o.stall != 0 || !o.vectors.empty())) {
     throw UsageError(std::string(o.bandwidth != 0 ? "--bandwidth"
                                  : o.stall != 0   ? "--stall"
                                                   : "--write-vectors") +
                      " does nothing with --platform: its DRAM model (--dram-bytes-per-clock, --dram-latency, --burst) "
                      "paces the decoder");
   }
-  if (o.platform) {
-    sim::check_settings(platform_settings(o));
+  if (o.platform.on) {
     if (o.device_memory_kib < 4 || o.device_memory_kib > (uint64_t{64} << 20)) {
       throw UsageError("--device-memory-kib must be 4 .. 64 Gi");
     }
@@ -320,7 +309,7 @@ int run_sim(const SimOptions& o) {
   }
   // The rtl build's lane count is fixed; a tensor's unused lanes stay idle.
   const int built = *kind == sim::EngineKind::Rtl ? max_lanes : lanes;
-  if (o.platform) return simulate_platform(o, l, *kind, {built, 32, o.trace}, lanes);
+  if (o.platform.on) return simulate_platform(o, l, *kind, {built, 32, o.trace}, lanes);
   const std::unique_ptr<sim::AnsEngineBase> engine = sim::make_ans_engine(*kind, {built, 32, o.trace});
   sim::AnsRunOptions run;
   run.bytes_per_clock = o.bandwidth;
@@ -356,20 +345,12 @@ void add_sim_command(CLI::App& app, Action& action) {
       ->each([o](const std::string&) { o->width_given = true; });
   cmd->add_flag("--no-crc", o->no_crc, "Skip the payload CRC check, so corrupt streams reach the hardware");
   cmd->add_flag("--json", o->json, "Machine-readable report");
-  cmd->add_flag("--platform", o->platform,
-                "Run on the SystemC/TLM-2.0 platform: the decoder behind DRAM, a DMA and a register block, driven "
-                "through registers (docs/FORMAT.md 19)");
-  const auto platform_option = [&cmd, o](const std::string& name, auto& value, const std::string& help) {
-    cmd->add_option(name, value, help + " (--platform)")->default_val(value)->each([o, name](const std::string&) {
-      o->platform_options_given.push_back(name);
-    });
-  };
-  platform_option("--dram-bytes-per-clock", o->dram_bytes_per_clock, "DRAM data bus bytes per clock (0: unlimited)");
-  platform_option("--dram-latency", o->dram_latency, "Clocks from a burst's last beat to its data at the DMA");
-  platform_option("--burst", o->burst, "Bytes of one DMA read request, a multiple of 4");
-  platform_option("--fifo-words", o->fifo_words, "Each lane's input FIFO, in 32-bit words");
-  platform_option("--clock-mhz", o->clock_mhz, "The platform's clock: simulated time and weights per second");
-  platform_option("--device-memory-kib", o->device_memory_kib, "Device DRAM size in KiB");
+  o->platform.add_to(cmd,
+                     "Run on the SystemC/TLM-2.0 platform: the decoder behind DRAM, a DMA and a register block, "
+                     "driven through registers (docs/FORMAT.md 19)");
+  cmd->add_option("--device-memory-kib", o->device_memory_kib, "Device DRAM size in KiB (--platform)")
+      ->default_val(o->device_memory_kib)
+      ->each([o](const std::string&) { o->platform.given.push_back("--device-memory-kib"); });
   cmd->callback([&action, o] { action = [o] { return run_sim(*o); }; });
 }
 

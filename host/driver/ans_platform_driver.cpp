@@ -181,15 +181,8 @@ PlatformJob AnsCardDriver::finish(const golden::SetupDecode& expected, uint64_t 
     const contract::LaneError wanted = static_cast<size_t>(lane) < lanes_
                                            ? expected.lane_errors[static_cast<size_t>(lane)]
                                            : contract::LaneError::None;
-    const std::string where = "tensor '" + name_ + "' lane " + std::to_string(lane) + ": ";
-    if (actual != wanted) {
-      return stop(ErrorCode::Mismatch,
-                  where + "the card reports \"" + contract::to_text(actual) + "\", golden " +
-                      (wanted == contract::LaneError::None ? std::string("decodes the lane")
-                                                           : "\"" + std::string(contract::to_text(wanted)) + "\""),
-                  lane);
-    }
-    return stop(ErrorCode::BadInput, where + "decode error: " + contract::to_text(actual), lane);
+    const Status verdict = sim::lane_error_verdict(name_, static_cast<size_t>(lane), "the card", actual, wanted);
+    return stop(verdict.code(), verdict.message(), lane);
   }
   // The driver checked what it could; what the card still refuses comes from the input.
   if (error != r::PlatformError::None) return stop(ErrorCode::BadInput, card_error(name_, "on START", status));

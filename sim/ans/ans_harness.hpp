@@ -67,6 +67,19 @@ inline golden::SetupDecode expect_weights(std::span<const uint32_t> weights, con
   return d;
 }
 
+// The verdict on a lane error `actual` that `who` (the decoder, the card)
+// reports on lane k, golden expecting `wanted`: BadInput when golden finds
+// the same error in the stream, else Mismatch.
+inline golden::Status lane_error_verdict(const std::string& name, size_t k, const char* who, contract::LaneError actual,
+                                         contract::LaneError wanted) {
+  const std::string where = "tensor '" + name + "' lane " + std::to_string(k) + ": ";
+  if (actual == wanted) return {golden::ErrorCode::BadInput, where + "decode error: " + contract::to_text(actual)};
+  return {golden::ErrorCode::Mismatch,
+          where + who + " reports \"" + contract::to_text(actual) + "\", golden " +
+              (wanted == contract::LaneError::None ? std::string("decodes the lane")
+                                                   : "\"" + std::string(contract::to_text(wanted)) + "\"")};
+}
+
 template <AnsEngine Engine>
 AnsRunStats run_tensor(Engine& engine, const std::string& name, const golden::TensorSetup& setup,
                        const golden::SetupDecode& expected, const AnsRunOptions& o) {
@@ -162,16 +175,8 @@ AnsRunStats run_tensor(Engine& engine, const std::string& name, const golden::Te
     for (size_t k = 0; k < lanes; ++k) {
       const contract::LaneError actual = engine.lane_error(static_cast<int>(k));
       if (actual == contract::LaneError::None) continue;
-      const contract::LaneError wanted = expected.lane_errors[k];
-      const std::string where = "tensor '" + name + "' lane " + std::to_string(k) + ": ";
-      if (actual != wanted) {
-        return stop(ErrorCode::Mismatch,
-                    where + "the decoder reports \"" + contract::to_text(actual) + "\", golden " +
-                        (wanted == contract::LaneError::None ? std::string("decodes the lane")
-                                                             : "\"" + std::string(contract::to_text(wanted)) + "\""),
-                    static_cast<int>(k));
-      }
-      return stop(ErrorCode::BadInput, where + "decode error: " + contract::to_text(actual), static_cast<int>(k));
+      const golden::Status verdict = lane_error_verdict(name, k, "the decoder", actual, expected.lane_errors[k]);
+      return stop(verdict.code(), verdict.message(), static_cast<int>(k));
     }
   }
   return stats;

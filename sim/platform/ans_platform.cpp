@@ -11,6 +11,7 @@
 #include "sim/platform/factory_accelerator.hpp"
 #include "sim/platform/host_bridge.hpp"
 #include "sim/platform/register_block.hpp"
+#include "sim/platform/tlm_access.hpp"
 
 // libsystemc calls sc_main when it owns main(); weightstream has its own, and
 // starts the simulation from the host driver, so this is never called.
@@ -56,12 +57,7 @@ class PlatformHost final : public sc_core::sc_module, public DeviceTransport {
   // A transaction the card refuses throws: the driver reports it.
   void transport(tlm::tlm_command command, uint64_t address, uint8_t* data, size_t bytes, const char* what) {
     tlm::tlm_generic_payload t;
-    t.set_command(command);
-    t.set_address(address);
-    t.set_data_ptr(data);
-    t.set_data_length(static_cast<unsigned>(bytes));
-    t.set_streaming_width(static_cast<unsigned>(bytes));
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    set_access(t, command, address, data, bytes);
     sc_time delay = sc_core::SC_ZERO_TIME;
     socket->b_transport(t, delay);
     if (!t.is_response_ok()) {

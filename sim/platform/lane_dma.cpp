@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/platform/tlm_access.hpp"
+
 namespace ws::sim {
 
 using sc_core::sc_time;
@@ -10,12 +12,7 @@ LaneDma::LaneDma(sc_core::sc_module_name name) : sc_module(name), socket("socket
 
 bool LaneDma::transport(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t bytes, sc_time& delay) {
   tlm::tlm_generic_payload t;
-  t.set_command(command);
-  t.set_address(address);
-  t.set_data_ptr(data);
-  t.set_data_length(static_cast<unsigned>(bytes));
-  t.set_streaming_width(static_cast<unsigned>(bytes));
-  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  set_access(t, command, address, data, bytes);
   socket->b_transport(t, delay);
   failed_ = failed_ || !t.is_response_ok();
   return t.is_response_ok();
