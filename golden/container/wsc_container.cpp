@@ -195,7 +195,7 @@ SourceLayout parse_layout(std::span<const uint8_t> raw, const std::vector<Encode
   ByteReader r(raw);
   SourceLayout layout;
   const uint8_t kind = r.u8();
-  if (kind > static_cast<uint8_t>(SourceKind::Llama2c)) throw bad("unknown file kind " + std::to_string(kind));
+  if (kind > static_cast<uint8_t>(SourceKind::Gguf)) throw bad("unknown file kind " + std::to_string(kind));
   layout.kind = static_cast<SourceKind>(kind);
   layout.file_size = r.varint();
   layout.file_crc = r.u32();

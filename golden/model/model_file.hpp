@@ -1,5 +1,5 @@
 // A model file of any supported kind, recognised by its structure rather than
-// its name: a llama2.c checkpoint when its seven int32 header fields describe
+// its name: GGUF when it opens with "GGUF"; a llama2.c checkpoint when its seven int32 header fields describe
 // a plausible model; otherwise safetensors when byte 8 opens its JSON header
 // ('{'), whatever the length field says (the reader then says what is wrong
 // with it); anything else is refused as neither. Whichever reader runs
@@ -17,7 +17,7 @@ namespace ws::golden {
 
 struct Model {
   std::string path;
-  std::string kind;  // "safetensors" or "llama2c"
+  std::string kind;  // "safetensors", "llama2c" or "gguf"
   std::vector<Tensor> tensors;
   SourceLayout layout;  // the file around its tensors, to rebuild it byte for byte
 };

@@ -3,7 +3,15 @@
 namespace ws::golden {
 
 std::string_view source_kind_name(SourceKind kind) {
-  return kind == SourceKind::Safetensors ? "safetensors" : "llama2c";
+  switch (kind) {
+    case SourceKind::Safetensors:
+      return "safetensors";
+    case SourceKind::Llama2c:
+      return "llama2c";
+    case SourceKind::Gguf:
+      return "gguf";
+  }
+  return "unknown";
 }
 
 uint64_t tensor_data_bytes(DType dtype, uint64_t count) { return count * static_cast<uint64_t>(dtype_bits(dtype) / 8); }

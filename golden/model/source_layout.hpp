@@ -14,8 +14,8 @@
 
 namespace ws::golden {
 
-enum class SourceKind : uint8_t { Safetensors = 0, Llama2c = 1 };
-std::string_view source_kind_name(SourceKind kind);  // "safetensors", "llama2c"
+enum class SourceKind : uint8_t { Safetensors = 0, Llama2c = 1, Gguf = 2 };
+std::string_view source_kind_name(SourceKind kind);  // "safetensors", "llama2c", "gguf"
 
 struct SourceSegment {
   bool is_tensor = false;

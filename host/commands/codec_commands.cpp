@@ -446,7 +446,10 @@ void add_codec_commands(CLI::App& app, Action& action) {
     auto o = std::make_shared<CodecOptions>();
     CLI::App* cmd = app.add_subcommand(
         "encode", "Compress a model into a .wsc container: losslessly, or with the linear layers quantised (--method)");
-    cmd->add_option("input", o->input, "Model file: .safetensors (F32, F16, BF16) or llama2.c .bin")->required();
+    cmd->add_option("input", o->input,
+                    "Model file: .safetensors (F32, F16, BF16), .gguf (F32, F16, BF16 coded, other types kept "
+                    "verbatim) or llama2.c .bin")
+        ->required();
     add_output(cmd, *o, "Output .wsc file");
     cmd->add_option("--as", o->as, "Convert fp32 weights first: bf16 (round to nearest even)");
     cmd->add_option("--lanes", o->lanes, "Interleaved decoder lanes K, 1..32")->default_val(8);
