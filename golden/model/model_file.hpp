@@ -15,11 +15,20 @@
 
 namespace ws::golden {
 
+// A tensor of the file that is not coded but kept in the layout's verbatim
+// bytes (GGUF's quantised blocks and other types).
+struct VerbatimTensor {
+  std::string name;
+  std::string type;            // as the file's format names it ("Q8_0")
+  std::vector<int64_t> shape;  // outermost first
+};
+
 struct Model {
   std::string path;
   std::string kind;  // "safetensors", "llama2c" or "gguf"
   std::vector<Tensor> tensors;
   SourceLayout layout;  // the file around its tensors, to rebuild it byte for byte
+  std::vector<VerbatimTensor> verbatim;
 };
 
 // Throws InputError for an unreadable, unrecognised or corrupt file.

@@ -413,8 +413,16 @@ int run_inspect(const CodecOptions& o) {
   }
   const nlohmann::json total = {{"weights", weights}, {"original_bytes", original}, {"bound_bytes", bound},
                                 {"bound_ratio", bound > 0 ? original / bound : 0.0}};
+  nlohmann::json verbatim = nlohmann::json::array();
+  for (const golden::VerbatimTensor& v : model.verbatim) {
+    verbatim.push_back({{"name", v.name}, {"type", v.type}, {"shape", v.shape}});
+  }
   if (o.json) {
-    std::printf("%s\n", nlohmann::json{{"input", o.input}, {"kind", model.kind}, {"tensors", rows}, {"total", total}}
+    std::printf("%s\n", nlohmann::json{{"input", o.input},
+                                       {"kind", model.kind},
+                                       {"tensors", rows},
+                                       {"verbatim_tensors", verbatim},
+                                       {"total", total}}
                             .dump(2)
                             .c_str());
     return kExitOk;
@@ -429,6 +437,12 @@ int run_inspect(const CodecOptions& o) {
                 r["dtype"].get<std::string>().c_str(), shape.c_str(), r["weights"].get<unsigned long long>(),
                 r["exponent_entropy_bits"].get<double>(), r["bound_bits_per_weight"].get<double>(),
                 r["bound_ratio"].get<double>());
+  }
+  for (const golden::VerbatimTensor& v : model.verbatim) {
+    std::string shape;
+    for (const int64_t d : v.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    std::printf("%-32s %-5s %-14s  stored verbatim (not a float type the codec codes)\n", v.name.c_str(),
+                v.type.c_str(), shape.c_str());
   }
   std::printf("total: %llu weights, %.0f bytes, order-0 bound %.0f bytes (%.4f:1)\n",
               static_cast<unsigned long long>(weights), original, bound, total["bound_ratio"].get<double>());

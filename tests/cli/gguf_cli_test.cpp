@@ -103,6 +103,16 @@ TEST(Gguf, EncodeThenDecodeRestoresTheFileByteForByte) {
     r = weightstream("inspect " + wsc + " --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("\"gguf\""), std::string::npos) << r.out;
+    // The file itself: its coded tensors with their order-0 bound, the Q8_0 one listed as verbatim.
+    r = weightstream("inspect " + in + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["kind"], "gguf");
+    EXPECT_EQ(j["tensors"].size(), 3u);
+    ASSERT_EQ(j["verbatim_tensors"].size(), 1u);
+    EXPECT_EQ(j["verbatim_tensors"][0]["type"], "Q8_0");
+    EXPECT_EQ(j["verbatim_tensors"][0]["shape"], nlohmann::json({64, 64}));
+    EXPECT_GT(j["total"]["bound_ratio"].get<double>(), 1.0);
   }
 }
 
