@@ -28,8 +28,8 @@ Model load_model(const std::string& path) {
     SafetensorsFile f = read_safetensors_file(path);
     return {path, "safetensors", std::move(f.tensors), std::move(f.layout), {}};
   }
-  throw InputError(path + ": not a model file this tool reads: neither GGUF, safetensors (a JSON header at offset " +
-                   "8) nor a llama2.c checkpoint (seven plausible int32 header fields)");
+  throw InputError(path + ": not a model file this tool reads: neither safetensors (a JSON header at offset 8), " +
+                   "GGUF (the magic \"GGUF\") nor a llama2.c checkpoint (seven plausible int32 header fields)");
 }
 
 }  // namespace ws::golden
