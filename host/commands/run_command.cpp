@@ -55,13 +55,9 @@ nlohmann::json platform_job(const golden::WscContents& contents,
   summary.dram_bytes_per_clock = kBytesPerClock;
   bool exact = true;
   for (size_t i = 0; i < contents.tensors.size(); ++i) {
-    const sim::TensorRun r =
-        sim::run_container_tensor_with(contents.tensors[i], *tables[i], "stories.wsc", 32,
-                                       [&](const golden::TensorSetup& setup, const golden::SetupDecode& expected) {
-                                         const PlatformJob job = driver.run(contents.tensors[i].name, setup, expected);
-                                         summary.add(job, setup.lanes.size());
-                                         return job.run;
-                                       });
+    PlatformJob job;
+    const sim::TensorRun r = driver.run_tensor(contents.tensors[i], *tables[i], "stories.wsc", job);
+    summary.add(job, r.lanes);
     exact = exact && r.bit_exact();
     if (!r.bit_exact()) std::fprintf(stderr, "platform: %s\n", r.error().c_str());
   }

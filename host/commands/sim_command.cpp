@@ -263,11 +263,7 @@ int simulate_platform(const SimOptions& o, Loaded& l, sim::EngineKind kind, cons
   return simulate(
       o, l,
       [&](const golden::EncodedTensor& t, const golden::TansTable& table, uint64_t /*no random stalls*/) {
-        return sim::run_container_tensor_with(
-            t, table, o.input, 32, [&](const golden::TensorSetup& setup, const golden::SetupDecode& expected) {
-              jobs.push_back(driver.run(t.name, setup, expected));
-              return jobs.back().run;
-            });
+        return driver.run_tensor(t, table, o.input, jobs.emplace_back());
       },
       lanes, &jobs);
 }

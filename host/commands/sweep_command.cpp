@@ -26,6 +26,7 @@
 #include "host/support/exit_codes.hpp"
 #include "host/support/gnuplot.hpp"
 #include "host/support/install_paths.hpp"
+#include "host/support/platform_options.hpp"
 #include "host/support/progress.hpp"
 #include "sim/ans/ans_engine.hpp"
 #include "sim/ans/container_run.hpp"
@@ -44,11 +45,7 @@ struct SweepOptions {
   bool force = false;
   bool json = false;
   // On the SystemC platform (sim/platform/ans_platform.hpp) instead of the bare memory model.
-  bool platform = false;
-  uint32_t dram_latency = 40;
-  uint32_t burst = 64;
-  uint32_t fifo_words = 64;
-  std::vector<std::string> platform_options_given;  // without --platform: refused
+  PlatformCliOptions platform;
 };
 
 struct Point {
@@ -129,10 +126,7 @@ int run_sweep(const SweepOptions& o) {
     if (!(w > 0)) throw UsageError("--bandwidth: bytes per clock must be above 0");
   }
   if (!(o.clock_mhz > 0)) throw UsageError("--clock-mhz must be above 0");
-  if (!o.platform && !o.platform_options_given.empty()) {
-    throw UsageError(o.platform_options_given.front() + " needs --platform");
-  }
-  if (o.platform) sim::check_settings({{0, o.dram_latency}, {o.fifo_words, o.burst}});  // the DMA's; W checked above
+  o.platform.check();
   const std::string json_path = o.out + ".json", md_path = o.out + ".md", svg_path = o.out + ".svg";
   const std::string model_path = o.model.empty() ? embedded_model_path() : o.model;
   for (const std::string& out : {json_path, md_path, svg_path}) golden::check_output(out, {o.force, {model_path}});
@@ -161,7 +155,7 @@ int run_sweep(const SweepOptions& o) {
     }
     // One decoder at a time: the platform makes its own.
     const std::unique_ptr<sim::AnsEngineBase> engine =
-        o.platform ? nullptr : sim::make_ans_engine(*kind, {k, kWidth, ""});
+        o.platform.on ? nullptr : sim::make_ans_engine(*kind, {k, kWidth, ""});
     for (const double w : o.bandwidth) {
       progress.update(points.size(), total, std::to_string(k) + " lanes, " + std::to_string(w) + " bytes/clock");
       Point p;
@@ -169,17 +163,13 @@ int run_sweep(const SweepOptions& o) {
       p.bandwidth = w;
       p.bits_per_weight = 8.0 * double(stream_bytes) / double(weights);
       std::vector<sim::TensorRun> runs;
-      if (o.platform) {
+      if (o.platform.on) {
         sim::AnsPlatform& platform = sim::AnsPlatform::get({o.clock_mhz, uint64_t{256} << 20});
-        platform.configure({{w, o.dram_latency}, {o.fifo_words, o.burst}}, *kind, {k, kWidth, ""});
+        platform.configure({{w, o.platform.dram_latency}, {o.platform.fifo_words, o.platform.burst}}, *kind,
+                           {k, kWidth, ""});
         AnsCardDriver driver(platform.host());
-        for (size_t i = 0; i < encoded.size(); ++i) {
-          runs.push_back(sim::run_container_tensor_with(
-              encoded[i], *tables[i], source, kWidth,
-              [&](const golden::TensorSetup& setup, const golden::SetupDecode& expected) {
-                return driver.run(encoded[i].name, setup, expected).run;
-              }));
-        }
+        PlatformJob job;
+        for (size_t i = 0; i < encoded.size(); ++i) runs.push_back(driver.run_tensor(encoded[i], *tables[i], source, job));
         platform.release_engine();
       } else {
         sim::AnsRunOptions run;
@@ -203,9 +193,10 @@ int run_sweep(const SweepOptions& o) {
                            {"roofline", "min(lanes, bytes_per_clock * 8 / bits_per_weight)"},
                            {"clock_mhz", o.clock_mhz},
                            {"points", nlohmann::json::array()}};
-  if (o.platform) {
-    report["platform"] = {
-        {"dram_latency_clocks", o.dram_latency}, {"burst_bytes", o.burst}, {"fifo_words", o.fifo_words}};
+  if (o.platform.on) {
+    report["platform"] = {{"dram_latency_clocks", o.platform.dram_latency},
+                          {"burst_bytes", o.platform.burst},
+                          {"fifo_words", o.platform.fifo_words}};
   }
   bool exact = true;
   for (const Point& p : points) {
@@ -224,7 +215,7 @@ int run_sweep(const SweepOptions& o) {
                                 {"bit_exact", p.bit_exact}});
   }
   const std::string where =
-      o.platform ? ", on the platform (DRAM latency " + std::to_string(o.dram_latency) + " clocks)" : "";
+      o.platform.on ? ", on the platform (DRAM latency " + std::to_string(o.platform.dram_latency) + " clocks)" : "";
   const std::string svg = roofline_svg(
       points, o.lanes, "ANS decoder (" + o.engine + ")" + where + ": weights per clock, " + source + " matrices");
   write_file(json_path, report.dump(2) + "\n");
@@ -259,16 +250,9 @@ void add_sweep_command(CLI::App& app, Action& action) {
       ->default_val("sweep");
   cmd->add_flag("-f,--force", o->force, "Replace the output files if they exist");
   cmd->add_flag("--json", o->json, "Print the JSON report instead of the table");
-  cmd->add_flag("--platform", o->platform,
-                "Decode on the SystemC platform (DRAM, DMA, registers; --bandwidth is its DRAM bytes per clock)");
-  const auto platform_option = [&cmd, o](const std::string& name, uint32_t& value, const std::string& help) {
-    cmd->add_option(name, value, "--platform: " + help)->default_val(value)->each([o, name](const std::string&) {
-      o->platform_options_given.push_back(name);
-    });
-  };
-  platform_option("--dram-latency", o->dram_latency, "clocks from a burst's last beat to its data at the DMA");
-  platform_option("--burst", o->burst, "bytes of a DMA read request, a multiple of 4");
-  platform_option("--fifo-words", o->fifo_words, "each lane's input FIFO, in 32-bit words");
+  o->platform.add_to(cmd,
+                     "Decode on the SystemC platform (DRAM, DMA, registers; --bandwidth is its DRAM bytes per clock)",
+                     false);
   cmd->callback([o, &action] { action = [o] { return run_sweep(*o); }; });
 }
 

@@ -81,6 +81,17 @@ PlatformJob AnsCardDriver::run(const std::string& name, const golden::TensorSetu
   return finish(expected, hang_clocks);
 }
 
+sim::TensorRun AnsCardDriver::run_tensor(const golden::EncodedTensor& t, const golden::TansTable& table,
+                                         const std::string& source, PlatformJob& job) {
+  job = {};
+  const int width = static_cast<int>(card_.read_register(r::kPatternWidth));
+  return sim::run_container_tensor_with(t, table, source, width,
+                                        [&](const golden::TensorSetup& setup, const golden::SetupDecode& expected) {
+                                          job = run(t.name, setup, expected);
+                                          return job.run;
+                                        });
+}
+
 Status AnsCardDriver::prepare(const std::string& name, const golden::TensorSetup& setup) {
   name_ = name;
   lanes_ = setup.lanes.size();
@@ -177,7 +188,7 @@ PlatformJob AnsCardDriver::finish(const golden::SetupDecode& expected, uint64_t 
   const r::PlatformError error = r::status_error(status);
   if (error == r::PlatformError::LaneError) {
     const int lane = r::status_lane(status);
-    const auto actual = static_cast<contract::LaneError>((status >> 16) & 0xf);
+    const contract::LaneError actual = r::status_lane_error(status);
     const contract::LaneError wanted = static_cast<size_t>(lane) < lanes_
                                            ? expected.lane_errors[static_cast<size_t>(lane)]
                                            : contract::LaneError::None;

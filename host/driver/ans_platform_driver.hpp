@@ -14,6 +14,7 @@
 
 #include "golden/codec/lane_setup.hpp"
 #include "sim/ans/ans_harness.hpp"
+#include "sim/ans/container_run.hpp"
 #include "sim/common/device_transport.hpp"
 
 namespace ws::host {
@@ -55,6 +56,13 @@ class AnsCardDriver {
   // start(), finish().
   PlatformJob run(const std::string& name, const golden::TensorSetup& setup, const golden::SetupDecode& expected,
                   uint64_t hang_clocks = 10000);
+
+  // One lossless tensor of a container (its lanes loaded), checked by golden
+  // as sim::run_container_tensor_with does, run at the card's word width.
+  // `job` gets the card's counters (all zero when golden refuses the lanes
+  // and nothing runs).
+  sim::TensorRun run_tensor(const golden::EncodedTensor& t, const golden::TansTable& table, const std::string& source,
+                            PlatformJob& job);
 
   // The steps of run(), for tests that step in between. prepare() places the
   // table, streams and a poisoned result region in device memory, loads the

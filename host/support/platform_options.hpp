@@ -1,6 +1,7 @@
-// The SystemC platform's command-line options, the same in `sim` and
-// `generate`: --platform and the DRAM, DMA and clock settings, which are
-// refused without it.
+// The SystemC platform's command-line options, the same in `sim`,
+// `generate` and `sweep`: --platform and the DRAM, DMA and clock settings,
+// which are refused without it. `sweep` has its own DRAM rates
+// (--bandwidth) and clock, so it takes the latency and the DMA's only.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -36,19 +37,24 @@ struct PlatformCliOptions {
     }
   }
 
-  // `what`: the help of --platform in this command. The object must outlive the command's parse.
-  void add_to(CLI::App* cmd, const std::string& what) {
+  // `what`: the help of --platform in this command; rate_and_clock: with
+  // --dram-bytes-per-clock and --clock-mhz. The object must outlive the command's parse.
+  void add_to(CLI::App* cmd, const std::string& what, bool rate_and_clock = true) {
     cmd->add_flag("--platform", on, what);
     const auto setting = [&](const std::string& name, auto& value, const std::string& help) {
       cmd->add_option(name, value, help + " (--platform)")->default_val(value)->each([this, name](const std::string&) {
         given.push_back(name);
       });
     };
-    setting("--dram-bytes-per-clock", dram_bytes_per_clock, "DRAM data bus bytes per clock (0: unlimited)");
+    if (rate_and_clock) {
+      setting("--dram-bytes-per-clock", dram_bytes_per_clock, "DRAM data bus bytes per clock (0: unlimited)");
+    }
     setting("--dram-latency", dram_latency, "Clocks from a burst's last beat to its data at the DMA");
     setting("--burst", burst, "Bytes of one DMA read request, a multiple of 4");
     setting("--fifo-words", fifo_words, "Each lane's input FIFO, in 32-bit words");
-    setting("--clock-mhz", clock_mhz, "The platform's clock: simulated time and weights per second");
+    if (rate_and_clock) {
+      setting("--clock-mhz", clock_mhz, "The platform's clock: simulated time and weights per second");
+    }
   }
 };
 

@@ -20,10 +20,6 @@ std::vector<T> read_words(std::span<const uint8_t> bytes) {
   return words;
 }
 
-uint64_t status_word(const FactoryStatus& s, int error_lane) {
-  return uint64_t{s.busy} | uint64_t{s.done} << 1 | uint64_t(s.error) << 2 | uint64_t(error_lane & 0xFF) << 8;
-}
-
 }  // namespace
 
 FactoryCard::FactoryCard(const FactoryCardOptions& options) { reset(options); }
@@ -290,7 +286,7 @@ void FactoryCard::run_job() {
     std::span<uint8_t> out = memory(reg(r::kResultAddr), results.size() * 4, "the results");
     std::memcpy(out.data(), results.data(), out.size());
   }
-  reg(r::kStatus) = status_word(status, error_lane);
+  reg(r::kStatus) = r::status_word(status, error_lane);
   reg(r::kCycles) = cycles;
   reg(r::kLoadCycles) = load_cycles;
   reg(r::kBusyCycles) = status.counters.busy_cycles;

@@ -70,6 +70,10 @@ inline constexpr uint64_t kStart = 1, kLoadTable = 2, kLoadBanks = 4;  // CONTRO
 inline constexpr uint32_t kTableSlotWords = 1u << contract::kTableSlotLog;
 inline constexpr uint32_t kTableSlots = 1u << (contract::kTableLogMax - contract::kTableSlotLog);
 inline constexpr uint32_t kBankHalfWords = FactoryBuild::kBankDepth / 2;
+// STATUS as the card reports `s`, with the lane of a lane error.
+constexpr uint64_t status_word(const FactoryStatus& s, int error_lane = 0) {
+  return uint64_t{s.busy} | uint64_t{s.done} << 1 | uint64_t(s.error) << 2 | uint64_t(error_lane & 0xFF) << 8;
+}
 }  // namespace factory_reg
 
 struct FactoryCardOptions {

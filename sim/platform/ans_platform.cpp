@@ -131,7 +131,6 @@ class Platform final : public AnsPlatform, public sc_core::sc_module {
   DeviceTransport& factory_host() override { return factory_host_; }
   uint64_t dram_bytes_read() const override { return dram_.dma_bytes_read(); }
   const PlatformBuild& build() const override { return build_; }
-  double now_ns() const override { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
 
  private:
   FactoryCardOptions factory_options(EngineKind kind, const std::string& trace_path) {

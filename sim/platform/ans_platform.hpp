@@ -66,8 +66,6 @@ class AnsPlatform {
   virtual DeviceTransport& factory_host() = 0;
   virtual uint64_t dram_bytes_read() const = 0;  // by every DMA since the platform started
   virtual const PlatformBuild& build() const = 0;
-  // Simulated time since the process's platform started.
-  virtual double now_ns() const = 0;
 };
 
 }  // namespace ws::sim

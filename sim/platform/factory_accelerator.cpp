@@ -59,7 +59,9 @@ void FactoryAccelerator::transport(tlm::tlm_generic_payload& t, sc_core::sc_time
 }
 
 void FactoryAccelerator::start_job() {
-  reg(r::kStatus) = 1;  // busy until the thread's job ends
+  FactoryStatus busy;
+  busy.busy = true;  // until the thread's job ends
+  reg(r::kStatus) = r::status_word(busy);
   start_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -69,7 +71,10 @@ void FactoryAccelerator::jobs() {
     try {
       run_job();
     } catch (const golden::Error&) {
-      reg(r::kStatus) = 2 | uint64_t(contract::FactoryError::Config) << 2;  // done, the job could not run
+      FactoryStatus refused;  // the job could not run
+      refused.done = true;
+      refused.error = contract::FactoryError::Config;
+      reg(r::kStatus) = r::status_word(refused);
     }
   }
 }

@@ -88,11 +88,6 @@ void LaneDma::take(int k) {
   ++lane.taken;
 }
 
-bool LaneDma::waiting_for_memory(int k) const {
-  const Lane& lane = lanes_[static_cast<size_t>(k)];
-  return lane.fifo.empty() && lane.taken < lane.stream.words;
-}
-
 void LaneDma::write_row(uint64_t row, const contract::AnsRow& r, int lanes) {
   // One write per run of consecutive lanes with a word.
   for (int k = 0; k < lanes;) {

@@ -28,7 +28,6 @@ class LaneSource : public virtual sc_core::sc_interface {
   virtual void advance() = 0;                              // this clock's arrivals and requests
   virtual contract::LaneInputs offer(int lane) const = 0;  // the lane's FIFO head, if any
   virtual void take(int lane) = 0;                         // the lane took its offered word
-  virtual bool waiting_for_memory(int lane) const = 0;     // words left, none in the FIFO
 };
 
 class ResultSink : public virtual sc_core::sc_interface {
@@ -64,7 +63,6 @@ class LaneDma : public sc_core::sc_module, public LaneSource, public ResultSink 
   void advance() override;
   contract::LaneInputs offer(int lane) const override;
   void take(int lane) override;
-  bool waiting_for_memory(int lane) const override;
   void write_row(uint64_t row, const contract::AnsRow& words, int lanes) override;
 
  private:

@@ -71,6 +71,9 @@ constexpr std::string_view to_text(PlatformError e) {
 
 constexpr PlatformError status_error(uint64_t status) { return static_cast<PlatformError>((status >> 4) & 0xf); }
 constexpr int status_lane(uint64_t status) { return static_cast<int>((status >> 8) & 0xff); }
+constexpr contract::LaneError status_lane_error(uint64_t status) {
+  return static_cast<contract::LaneError>((status >> 16) & 0xf);
+}
 constexpr uint64_t status_bits(bool busy, bool done, PlatformError e, int lane = 0, int lane_error = 0) {
   return (busy ? kBusy : 0) | (done ? kDone : 0) | (uint64_t{static_cast<uint8_t>(e)} << 4) |
          (uint64_t(lane & 0xff) << 8) | (uint64_t(lane_error & 0xf) << 16);
