@@ -5,10 +5,12 @@
 // with bits per weight counting every stored bit. One table, one JSON report,
 // one SVG plot (gnuplot) of KL against bits per weight.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "golden/formats/float_format.hpp"
 #include "golden/io/file_io.hpp"
 #include "golden/quant/model_quantizer.hpp"
+#include "golden/quant/model_rotation.hpp"
 #include "host/commands/commands.hpp"
 #include "host/support/exit_codes.hpp"
 #include "host/support/gnuplot.hpp"
@@ -29,6 +32,7 @@ struct EvalOptions {
   std::string model;
   std::vector<std::string> methods{"all"};
   std::vector<int> bits{2, 3, 4, 5, 6, 7, 8};
+  std::vector<std::string> rotations{"none"};
   int group = 32;
   int positions = 2048;
   int sequences = 8;
@@ -46,7 +50,16 @@ struct Row {
   std::string method;
   int bits = 0;  // code bits; 16 and 32 for the float baselines
   double bits_per_weight = 0, weight_sqnr_db = 0;
-  golden::ModelQuality quality;
+  golden::ModelQuality quality{};
+  golden::RotationKind rotation = golden::RotationKind::None;
+  double fit_seconds = 0;  // rotation (folding, calibration, fit) and quantisation
+  golden::RotationFitReport rotation_fit{};
+
+  // The line a row belongs to in the plot and the table: "rtn-sym", "rtn-sym+hadamard".
+  std::string label() const {
+    return rotation == golden::RotationKind::None ? method
+                                                  : method + "+" + std::string(golden::rotation_name(rotation));
+  }
 };
 
 // The model with its linear layers rounded to bf16: the float baseline.
@@ -102,12 +115,13 @@ std::string plot_svg(const std::vector<Row>& rows, const std::string& title) {
          << "set logscale y\nset grid\nset key outside right top noenhanced\n";
   std::vector<std::string> methods;
   for (const Row& r : rows) {
-    if (r.quality.mean_kl > 0 && std::ranges::find(methods, r.method) == methods.end()) methods.push_back(r.method);
+    if (r.quality.mean_kl > 0 && std::ranges::find(methods, r.label()) == methods.end()) methods.push_back(r.label());
   }
   for (size_t i = 0; i < methods.size(); ++i) {
     script << "$m" << i << " << EOD\n";
     for (const Row& r : rows) {
-      if (r.method == methods[i] && r.quality.mean_kl > 0) script << r.bits_per_weight << " " << r.quality.mean_kl << "\n";
+      if (r.label() == methods[i] && r.quality.mean_kl > 0)
+        script << r.bits_per_weight << " " << r.quality.mean_kl << "\n";
     }
     script << "EOD\n";
   }
@@ -128,6 +142,12 @@ int run_eval(const EvalOptions& o) {
     if (b < 2 || b > 8) throw UsageError("--bits takes 2..8, not " + std::to_string(b));
   }
   const std::vector<golden::QuantRequest> todo = requests(o);
+  std::vector<golden::RotationKind> rotations;
+  for (const std::string& name : o.rotations) {
+    const auto kind = golden::parse_rotation(name);
+    if (!kind) throw UsageError("--rotate: unknown rotation '" + name + "' (known: none, hadamard, butterfly)");
+    if (std::ranges::find(rotations, *kind) == rotations.end()) rotations.push_back(*kind);
+  }
   for (const std::string& output : {o.plot, o.markdown}) {
     if (!output.empty()) golden::check_output(output, {o.force, {}});
   }
@@ -142,40 +162,80 @@ int run_eval(const EvalOptions& o) {
 
   bool needs_hessians = false;
   for (const auto& r : todo) needs_hessians = needs_hessians || golden::find_quant_method(r.method)->needs_hessian;
-  if (needs_hessians && o.calibration_positions < o.sequences) {
-    throw UsageError("gptq needs --calibration-positions of at least --sequences");
+  const bool fits = std::ranges::find(rotations, golden::RotationKind::Butterfly) != rotations.end();
+  if ((needs_hessians || fits) && o.calibration_positions < o.sequences) {
+    throw UsageError(std::string(needs_hessians ? "gptq" : "--rotate butterfly") +
+                     " needs --calibration-positions of at least --sequences");
   }
 
   Progress progress("eval");
   const golden::EvalSet set = golden::make_eval_set(reference, o.sequences, per_sequence, o.seed);
-  golden::Hessians hessians;
-  if (needs_hessians) {
-    // Calibration text from other seeds than the evaluation's.
-    hessians = golden::collect_hessians(reference, o.sequences, o.calibration_positions / o.sequences,
-                                        o.seed + 1000003);
-  }
+  // Calibration text from other seeds than the evaluation's.
+  const uint64_t calibration_seed = o.seed + 1000003;
+  auto calibrate = [&](const golden::Llama2Weights& w) {
+    return needs_hessians
+               ? golden::collect_hessians(w, o.sequences, o.calibration_positions / o.sequences, calibration_seed)
+               : golden::Hessians{};
+  };
+  const golden::Hessians hessians = calibrate(reference);
+  golden::RotationOptions rotation;
+  rotation.calibration_sequences = o.sequences;
+  rotation.calibration_positions = o.calibration_positions;
+  rotation.calibration_seed = calibration_seed;
+  // The Hadamard rotation does not depend on the method: rotated (and calibrated) once.
+  std::optional<golden::RotatedModel> hadamard;
+  golden::Hessians hadamard_hessians;
 
   std::vector<Row> rows;
-  const size_t total = todo.size() + 2;
+  const size_t total = todo.size() * rotations.size() + 2;
   auto measure = [&](const golden::Llama2Weights& w, const std::string& label) {
     progress.update(rows.size(), total, label);
     return golden::measure_quality(w, set);
   };
-  rows.push_back({"fp32", 32, 32, INFINITY, measure(reference, "fp32")});
-  Row bf16{"bf16", 16, 16, 0, {}};
+  rows.push_back({.method = "fp32",
+                  .bits = 32,
+                  .bits_per_weight = 32,
+                  .weight_sqnr_db = INFINITY,
+                  .quality = measure(reference, "fp32")});
+  Row bf16{.method = "bf16", .bits = 16, .bits_per_weight = 16};
   const golden::Llama2Weights rounded = bf16_weights(reference, o.all, bf16.weight_sqnr_db);
   bf16.quality = measure(rounded, "bf16");
   rows.push_back(bf16);
   for (const golden::QuantRequest& r : todo) {
-    const std::string label = r.method + " " + std::to_string(r.bits) + " bits";
-    progress.update(rows.size(), total, label + " (quantising)");
-    golden::QuantizedModel q;
-    try {
-      q = golden::quantize_model(reference, r, &hessians, o.all);
-    } catch (const std::invalid_argument& e) {
-      throw UsageError(label + ": " + e.what());
+    for (const golden::RotationKind kind : rotations) {
+      Row row{.method = r.method, .bits = r.bits, .rotation = kind};
+      const std::string label = row.label() + " " + std::to_string(r.bits) + " bits";
+      const auto began = std::chrono::steady_clock::now();
+      golden::QuantizedModel q;
+      try {
+        if (kind == golden::RotationKind::None) {
+          progress.update(rows.size(), total, label + " (quantising)");
+          q = golden::quantize_model(reference, r, &hessians, o.all);
+        } else if (kind == golden::RotationKind::Hadamard) {
+          progress.update(rows.size(), total, label + " (rotating, quantising)");
+          if (!hadamard) {
+            rotation.kind = kind;
+            hadamard = golden::rotate_model(reference, rotation, r, o.all);
+            hadamard_hessians = calibrate(hadamard->weights);
+          }
+          q = golden::quantize_model(hadamard->weights, r, &hadamard_hessians, o.all);
+        } else {
+          progress.update(rows.size(), total, label + " (fitting the rotation, quantising)");
+          rotation.kind = kind;
+          const golden::RotatedModel rotated = golden::rotate_model(reference, rotation, r, o.all);
+          row.rotation_fit = rotated.fit;
+          const golden::Hessians rotated_hessians = calibrate(rotated.weights);
+          q = golden::quantize_model(rotated.weights, r, &rotated_hessians, o.all);
+        }
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(label + ": " + e.what());
+      }
+      row.fit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+      row.bits_per_weight = q.bits_per_weight;
+      row.weight_sqnr_db = q.weight_sqnr_db;
+      row.quality = measure(q.weights, label);
+      rows.push_back(row);
     }
-    rows.push_back({r.method, r.bits, q.bits_per_weight, q.weight_sqnr_db, measure(q.weights, label)});
   }
   progress.done();
 
@@ -188,13 +248,14 @@ int run_eval(const EvalOptions& o) {
     out.commit();
   }
   if (!o.markdown.empty()) {
-    std::string table = "| method | bits | bits/weight | weight SQNR (dB) | mean KL | top-1 | perplexity |\n"
-                        "|---|---:|---:|---:|---:|---:|---:|\n";
+    std::string table =
+        "| method | bits | bits/weight | weight SQNR (dB) | mean KL | top-1 | perplexity | fitting (s) |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|\n";
     char line[256];
     for (const Row& r : rows) {
-      std::snprintf(line, sizeof line, "| %s | %d | %.3f | %.2f | %.5f | %.4f | %.3f |\n", r.method.c_str(), r.bits,
-                    r.bits_per_weight, r.weight_sqnr_db, r.quality.mean_kl, r.quality.top1_agreement,
-                    r.quality.perplexity);
+      std::snprintf(line, sizeof line, "| %s | %d | %.3f | %.2f | %.5f | %.4f | %.3f | %.2f |\n", r.label().c_str(),
+                    r.bits, r.bits_per_weight, r.weight_sqnr_db, r.quality.mean_kl, r.quality.top1_agreement,
+                    r.quality.perplexity, r.fit_seconds);
       table += line;
     }
     golden::AtomicFileWriter out(o.markdown);
@@ -203,13 +264,23 @@ int run_eval(const EvalOptions& o) {
   }
   nlohmann::json json_rows = nlohmann::json::array();
   for (const Row& r : rows) {
-    json_rows.push_back({{"method", r.method},
-                         {"bits", r.bits},
-                         {"bits_per_weight", r.bits_per_weight},
-                         {"weight_sqnr_db", std::isfinite(r.weight_sqnr_db) ? nlohmann::json(r.weight_sqnr_db) : nullptr},
-                         {"mean_kl", r.quality.mean_kl},
-                         {"top1_agreement", r.quality.top1_agreement},
-                         {"perplexity", r.quality.perplexity}});
+    nlohmann::json fit = nullptr;
+    if (r.rotation == golden::RotationKind::Butterfly) {
+      fit = {{"start_error", r.rotation_fit.start_error},
+             {"end_error", r.rotation_fit.end_error},
+             {"best_iteration", r.rotation_fit.best_iteration}};
+    }
+    json_rows.push_back(
+        {{"method", r.method},
+         {"rotation", golden::rotation_name(r.rotation)},
+         {"rotation_fit", fit},
+         {"fit_seconds", r.fit_seconds},
+         {"bits", r.bits},
+         {"bits_per_weight", r.bits_per_weight},
+         {"weight_sqnr_db", std::isfinite(r.weight_sqnr_db) ? nlohmann::json(r.weight_sqnr_db) : nullptr},
+         {"mean_kl", r.quality.mean_kl},
+         {"top1_agreement", r.quality.top1_agreement},
+         {"perplexity", r.quality.perplexity}});
   }
   if (o.json) {
     std::printf("%s\n", nlohmann::json{{"model", std::filesystem::path(path).filename().string()},
@@ -225,11 +296,11 @@ int run_eval(const EvalOptions& o) {
   }
   std::printf("%s: %d positions (%d sequences the fp32 model sampled at temperature 1, seed %llu)\n", path.c_str(),
               set.sequences * set.positions, set.sequences, static_cast<unsigned long long>(o.seed));
-  std::printf("%-12s %5s %9s %9s %10s %7s %10s\n", "method", "bits", "bits/w", "SQNR dB", "mean KL", "top-1",
-              "perplexity");
+  std::printf("%-22s %5s %9s %9s %10s %7s %10s %8s\n", "method", "bits", "bits/w", "SQNR dB", "mean KL", "top-1",
+              "perplexity", "fit s");
   for (const Row& r : rows) {
-    std::printf("%-12s %5d %9.3f %9.2f %10.5f %7.4f %10.4f\n", r.method.c_str(), r.bits, r.bits_per_weight,
-                r.weight_sqnr_db, r.quality.mean_kl, r.quality.top1_agreement, r.quality.perplexity);
+    std::printf("%-22s %5d %9.3f %9.2f %10.5f %7.4f %10.4f %8.2f\n", r.label().c_str(), r.bits, r.bits_per_weight,
+                r.weight_sqnr_db, r.quality.mean_kl, r.quality.top1_agreement, r.quality.perplexity, r.fit_seconds);
   }
   return kExitOk;
 }
@@ -246,9 +317,15 @@ void add_eval_command(CLI::App& app, Action& action) {
       ->delimiter(',')
       ->default_str("2,3,4,5,6,7,8");
   cmd->add_option("--group", o->group, "Weights per scale of the integer methods")->default_val(32);
+  cmd->add_option("--rotate", o->rotations,
+                  "Comma-separated rotations folded into the model before each method: none, hadamard (randomised "
+                  "Walsh-Hadamard), butterfly (learned from the Hadamard point); docs/FORMAT.md 14.3")
+      ->delimiter(',')
+      ->default_str("none");
   cmd->add_option("--positions", o->positions, "Positions evaluated, over all sequences")->default_val(2048);
   cmd->add_option("--sequences", o->sequences, "Sequences the positions are split over")->default_val(8);
-  cmd->add_option("--calibration-positions", o->calibration_positions, "Positions of calibration text for gptq")
+  cmd->add_option("--calibration-positions", o->calibration_positions,
+                  "Positions of calibration text for gptq and the butterfly fit")
       ->default_val(2048);
   cmd->add_option("--seed", o->seed, "Seed of the sampled evaluation text (calibration uses other seeds)")
       ->default_val(1);
