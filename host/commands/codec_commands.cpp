@@ -3,11 +3,11 @@
 // before any work; decode and inspect hold one tensor at a time (the
 // container is mapped, not read), and decode rebuilds the source file byte
 // for byte when the container holds its layout.
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,15 +16,18 @@
 #include "golden/common/crc32.hpp"
 #include "golden/container/wsc_container.hpp"
 #include "golden/io/file_io.hpp"
-#include "golden/model/model_file.hpp"
 #include "golden/model/llama2_weights.hpp"
+#include "golden/model/llama2c_writer.hpp"
+#include "golden/model/model_file.hpp"
 #include "golden/model/safetensors.hpp"
 #include "golden/quant/model_encoder.hpp"
+#include "golden/quant/model_rotation.hpp"
 #include "golden/vp/vp_model.hpp"
 #include "host/commands/commands.hpp"
 #include "host/support/codec_report.hpp"
 #include "host/support/exit_codes.hpp"
 #include "host/support/progress.hpp"
+#include "host/support/rotation_report.hpp"
 
 namespace ws::host {
 namespace {
@@ -47,6 +50,8 @@ struct CodecOptions {
   bool act_order = false;
   bool all = false;
   int calibration_positions = 2048;
+  std::string rotate = "none";  // folded into the model before coding (docs/FORMAT.md 14.3)
+  int fit_iterations = golden::RotationFit{}.iterations;
   // The variable-precision type (--method vp, docs/FORMAT.md 16).
   std::string quality;
   std::string quality_per = "tensor";
@@ -89,10 +94,11 @@ std::optional<golden::QuantRequest> quant_request(const CodecOptions& o) {
   if (o.bits < 2 || o.bits > 8) throw UsageError("--bits must be 2..8");
   if (o.group < 1) throw UsageError("--group must be at least 1");
   if (o.act_order && !method->needs_hessian) throw UsageError("--act-order applies to gptq only");
-  if (given(o, "--calibration-positions") && !method->needs_hessian) {
-    throw UsageError("--calibration-positions applies to gptq only");
+  const bool calibrates = method->needs_hessian || o.rotate == "butterfly";
+  if (given(o, "--calibration-positions") && !calibrates) {
+    throw UsageError("--calibration-positions applies to gptq and --rotate butterfly only");
   }
-  if (method->needs_hessian && o.calibration_positions < 8) throw UsageError("--calibration-positions must be 8 or more");
+  if (calibrates && o.calibration_positions < 8) throw UsageError("--calibration-positions must be 8 or more");
   if (!o.as.empty()) throw UsageError("--as bf16 applies to lossless encoding only");
   return golden::QuantRequest{o.method, o.bits, o.group, o.act_order};
 }
@@ -184,6 +190,18 @@ int run_encode(const CodecOptions& o) {
   if (o.table_log != 0 && (o.table_log < 5 || o.table_log > 12)) throw UsageError("--table-log must be 5..12 (0: chosen)");
   if (o.joint_bits < 0 || o.joint_bits > 3) throw UsageError("--joint-bits must be 0..3 (docs/FORMAT.md 8.1)");
   check_as(o);
+  const std::optional<golden::RotationKind> rotation = golden::parse_rotation(o.rotate);
+  if (!rotation) throw UsageError("--rotate: unknown rotation '" + o.rotate + "' (known: none, hadamard, butterfly)");
+  if (*rotation != golden::RotationKind::None && o.method == "lossless") {
+    throw UsageError("--rotate applies to a quantising --method (a lossless code keeps the weights as they are)");
+  }
+  if (given(o, "--fit-iterations") && *rotation != golden::RotationKind::Butterfly) {
+    throw UsageError("--fit-iterations applies to --rotate butterfly only");
+  }
+  if (o.fit_iterations < 0) throw UsageError("--fit-iterations must be 0 or more");
+  if (*rotation == golden::RotationKind::Butterfly && o.method == "vp") {
+    throw UsageError("--rotate butterfly is fitted against the quantiser of --method; vp takes --rotate hadamard");
+  }
   const std::optional<golden::QuantRequest> request = quant_request(o);
   const bool vp = o.method == "vp";
   const golden::vp::VpRequest vp_req = vp ? vp_request(o) : golden::vp::VpRequest{};
@@ -199,6 +217,41 @@ int run_encode(const CodecOptions& o) {
       t = golden::to_bf16(t);
     }
   }
+  Progress progress("encode");
+  // Calibration for gptq and the rotation's fit: the model runs on text it
+  // samples itself (seeds apart from eval's).
+  constexpr int kCalibrationSequences = 8;
+  constexpr uint64_t kCalibrationSeed = 1000004;
+  std::optional<golden::Llama2Weights> model_weights;
+  auto llama2 = [&](const char* why) -> const golden::Llama2Weights& {
+    if (!model_weights) {
+      try {
+        model_weights = golden::load_llama2(o.input);
+      } catch (const golden::InputError& e) {
+        throw golden::InputError(std::string(e.what()) + " (" + why + ": it needs a llama2.c checkpoint)");
+      }
+    }
+    return *model_weights;
+  };
+  golden::RotationFitReport rotation_fit;
+  if (*rotation != golden::RotationKind::None) {
+    // The rotated model replaces the file: decode writes a llama2.c checkpoint
+    // of the rotated weights, which computes what the original computes.
+    progress.update(0, model.tensors.size(), "rotating");
+    golden::RotationOptions rotate;
+    rotate.kind = *rotation;
+    rotate.calibration_sequences = kCalibrationSequences;
+    rotate.calibration_positions = o.calibration_positions;
+    rotate.calibration_seed = kCalibrationSeed;
+    rotate.fit.iterations = o.fit_iterations;
+    golden::RotatedModel rotated = golden::rotate_model(llama2("--rotate folds into a llama2 model's weights"), rotate,
+                                                        request.value_or(golden::QuantRequest{}), o.all);
+    rotation_fit = rotated.fit;
+    golden::Llama2Model file = golden::llama2c_model(rotated.weights, model.layout);
+    model.tensors = std::move(file.tensors);
+    model.layout = std::move(file.layout);
+    model_weights = std::move(rotated.weights);
+  }
   const std::vector<golden::Tensor>& tensors = model.tensors;
 
   golden::LosslessOptions options;
@@ -207,21 +260,12 @@ int run_encode(const CodecOptions& o) {
   options.max_joint_bits = o.joint_bits;
   options.allow_repeat = !o.no_repeat;
   options.reuse_tables = !o.no_table_reuse;
-  Progress progress("encode");
   const auto on_progress = [&](size_t done) { progress.update(done, tensors.size(), "tensors"); };
   golden::Hessians hessians;
   if (request && golden::find_quant_method(request->method)->needs_hessian) {
-    // Calibration inputs: the model runs on text it samples itself (seeds apart from eval's).
-    golden::Llama2Weights model_weights;
-    try {
-      model_weights = golden::load_llama2(o.input);
-    } catch (const golden::InputError& e) {
-      throw golden::InputError(std::string(e.what()) + " (" + o.method +
-                               " calibrates on text the model samples itself: it needs a llama2.c checkpoint)");
-    }
-    constexpr int kCalibrationSequences = 8;
-    hessians = golden::collect_hessians(model_weights, kCalibrationSequences,
-                                        o.calibration_positions / kCalibrationSequences, 1000004);
+    hessians =
+        golden::collect_hessians(llama2("gptq calibrates on text the model samples itself"), kCalibrationSequences,
+                                 o.calibration_positions / kCalibrationSequences, kCalibrationSeed);
   }
   std::vector<golden::EncodedTensor> encoded;
   std::vector<golden::vp::VpTensorOutcome> vp_outcomes;
@@ -273,9 +317,17 @@ int run_encode(const CodecOptions& o) {
   for (const golden::vp::VpTensorOutcome& v : vp_outcomes) rows[v.index]["quality"] = vp_quality_report(v);
   const nlohmann::json total = total_report(totals, file.size(), check.directory_bytes + check.layout_bytes);
   emit(o,
-       {{"input", o.input}, {"output", o.output}, {"as", o.as.empty() ? nullptr : nlohmann::json(o.as)},
-        {"method", o.method}, {"lanes", o.lanes}, {"verified", true}, {"source_layout", !converted},
-        {"tensors", rows}, {"total", total}},
+       {{"input", o.input},
+        {"output", o.output},
+        {"as", o.as.empty() ? nullptr : nlohmann::json(o.as)},
+        {"method", o.method},
+        {"rotation", o.rotate},
+        {"rotation_fit", rotation_fit_json(*rotation, rotation_fit)},
+        {"lanes", o.lanes},
+        {"verified", true},
+        {"source_layout", !converted},
+        {"tensors", rows},
+        {"total", total}},
        rows, total);
   return kExitOk;
 }
@@ -488,12 +540,18 @@ void add_codec_commands(CLI::App& app, Action& action) {
     cmd->add_flag("--act-order", o->act_order, "gptq: columns in order of decreasing Hessian diagonal");
     cmd->add_flag("--all", o->all, "Quantise the embedding and classifier too, not only the linear layers");
     cmd->add_option("--calibration-positions", o->calibration_positions,
-                    "gptq: positions of self-sampled text whose activations calibrate it (llama2.c models)")
+                    "gptq and --rotate butterfly: positions of self-sampled text whose activations calibrate them")
         ->default_val(2048);
+    cmd->add_option("--rotate", o->rotate,
+                    "Fold a rotation into a llama2.c model before quantising: none, hadamard (randomised "
+                    "Walsh-Hadamard), butterfly (learned against --method); decode then writes the rotated model")
+        ->default_val("none");
+    cmd->add_option("--fit-iterations", o->fit_iterations, "Adam steps of the butterfly fit")
+        ->default_val(o->fit_iterations);
     cmd->add_flag("--json", o->json, "Machine-readable report");
     cmd->callback([&action, o, cmd] {
       for (const char* option : {"--bits", "--group", "--act-order", "--all", "--calibration-positions", "--quality",
-                                 "--quality-per", "--quality-for"}) {
+                                 "--quality-per", "--quality-for", "--fit-iterations"}) {
         if (cmd->count(option) > 0) o->given.emplace_back(option);
       }
       action = [o] { return run_encode(*o); };

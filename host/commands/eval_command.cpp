@@ -24,6 +24,7 @@
 #include "host/support/gnuplot.hpp"
 #include "host/support/install_paths.hpp"
 #include "host/support/progress.hpp"
+#include "host/support/rotation_report.hpp"
 
 namespace ws::host {
 namespace {
@@ -33,6 +34,7 @@ struct EvalOptions {
   std::vector<std::string> methods{"all"};
   std::vector<int> bits{2, 3, 4, 5, 6, 7, 8};
   std::vector<std::string> rotations{"none"};
+  int fit_iterations = golden::RotationFit{}.iterations;
   int group = 32;
   int positions = 2048;
   int sequences = 8;
@@ -138,6 +140,7 @@ int run_eval(const EvalOptions& o) {
   if (o.positions % o.sequences != 0) throw UsageError("--positions must be a multiple of --sequences");
   if (o.calibration_positions < 0) throw UsageError("--calibration-positions must be 0 or more");
   if (o.group < 1) throw UsageError("--group must be at least 1");
+  if (o.fit_iterations < 0) throw UsageError("--fit-iterations must be 0 or more");
   for (int b : o.bits) {
     if (b < 2 || b > 8) throw UsageError("--bits takes 2..8, not " + std::to_string(b));
   }
@@ -182,6 +185,7 @@ int run_eval(const EvalOptions& o) {
   rotation.calibration_sequences = o.sequences;
   rotation.calibration_positions = o.calibration_positions;
   rotation.calibration_seed = calibration_seed;
+  rotation.fit.iterations = o.fit_iterations;
   // The Hadamard rotation does not depend on the method: rotated (and calibrated) once.
   std::optional<golden::RotatedModel> hadamard;
   golden::Hessians hadamard_hessians;
@@ -264,16 +268,10 @@ int run_eval(const EvalOptions& o) {
   }
   nlohmann::json json_rows = nlohmann::json::array();
   for (const Row& r : rows) {
-    nlohmann::json fit = nullptr;
-    if (r.rotation == golden::RotationKind::Butterfly) {
-      fit = {{"start_error", r.rotation_fit.start_error},
-             {"end_error", r.rotation_fit.end_error},
-             {"best_iteration", r.rotation_fit.best_iteration}};
-    }
     json_rows.push_back(
         {{"method", r.method},
          {"rotation", golden::rotation_name(r.rotation)},
-         {"rotation_fit", fit},
+         {"rotation_fit", rotation_fit_json(r.rotation, r.rotation_fit)},
          {"fit_seconds", r.fit_seconds},
          {"bits", r.bits},
          {"bits_per_weight", r.bits_per_weight},
@@ -322,6 +320,8 @@ void add_eval_command(CLI::App& app, Action& action) {
                   "Walsh-Hadamard), butterfly (learned from the Hadamard point); docs/FORMAT.md 14.3")
       ->delimiter(',')
       ->default_str("none");
+  cmd->add_option("--fit-iterations", o->fit_iterations, "Adam steps of the butterfly fit")
+      ->default_val(o->fit_iterations);
   cmd->add_option("--positions", o->positions, "Positions evaluated, over all sequences")->default_val(2048);
   cmd->add_option("--sequences", o->sequences, "Sequences the positions are split over")->default_val(8);
   cmd->add_option("--calibration-positions", o->calibration_positions,

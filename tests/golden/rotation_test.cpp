@@ -4,15 +4,18 @@
 // orthogonal at any angles, block-diagonal for sizes that are not powers of
 // two, its angle gradient agrees with finite differences; folding and
 // rotating stories260K leaves its fp32 logits unchanged; the fit lowers the
-// quantisation error and is deterministic.
+// quantisation error and is deterministic; the llama2.c writer that stores a
+// rotated model rebuilds an unchanged one byte for byte.
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
 #include "golden/model/llama2_forward.hpp"
+#include "golden/model/llama2c_writer.hpp"
 #include "golden/quant/butterfly.hpp"
 #include "golden/quant/model_rotation.hpp"
 
@@ -190,6 +193,24 @@ TEST(ModelRotation, TheButterflyFitLowersTheQuantisationErrorDeterministically) 
       << "start " << first.start_error << " end " << first.end_error << " at iteration " << first.best_iteration;
   RecordProperty("start_error", std::to_string(first.start_error));
   RecordProperty("end_error", std::to_string(first.end_error));
+}
+
+TEST(Llama2cWriter, RebuildsTheCheckpointItWasReadFromByteForByte) {
+  const std::string path = std::string(WS_MODELS_DIR) + "/stories260K.bin";
+  const Llama2Model original = read_llama2c(path);
+  const Llama2Model rebuilt = llama2c_model(stories260k(), original.layout);
+  EXPECT_EQ(rebuilt.layout.file_size, original.layout.file_size);
+  EXPECT_EQ(rebuilt.layout.file_crc, original.layout.file_crc);
+  ASSERT_EQ(rebuilt.tensors.size(), original.tensors.size());
+  for (size_t i = 0; i < rebuilt.tensors.size(); ++i) EXPECT_TRUE(rebuilt.tensors[i] == original.tensors[i]) << i;
+  // Untied: one more tensor, after the RoPE tables, and a negative vocab_size.
+  const Llama2Model untied = llama2c_model(fold_norms(stories260k()), original.layout);
+  EXPECT_EQ(untied.tensors.size(), original.tensors.size() + 1);
+  EXPECT_EQ(untied.tensors.back().name, "wcls");
+  EXPECT_TRUE(untied.layout.segments.back().is_tensor);
+  int32_t vocab = 0;
+  std::memcpy(&vocab, untied.layout.segments.front().bytes.data() + 20, sizeof vocab);
+  EXPECT_EQ(vocab, -stories260k().config.vocab_size);
 }
 
 }  // namespace
