@@ -54,8 +54,8 @@ Llama2Weights rotate_residual(const Llama2Weights& folded, const Butterfly& resi
 // fixed for the gradient (straight-through). The rotation with the lowest
 // error seen is kept, so the fit never ends worse than its start.
 struct RotationFit {
-  int iterations = 150;
-  double learning_rate = 0.01;  // radians
+  int iterations = 300;
+  double learning_rate = 0.001;  // radians
   double uniformity = 0.1;
 };
 struct RotationFitReport {
