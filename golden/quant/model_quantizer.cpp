@@ -36,10 +36,11 @@ QuantResult quantize_matrix(const QuantRequest& request, const std::string& name
   const std::vector<double>* hessian = nullptr;
   if (method->needs_hessian) {
     const auto it = hessians != nullptr ? hessians->find(name) : Hessians::const_iterator{};
-    if (hessians == nullptr || it == hessians->end()) {
+    if (hessians != nullptr && it != hessians->end()) {
+      hessian = &it->second;
+    } else if (method->name == "gptq") {  // dbf and onebit fit unweighted without one
       throw std::invalid_argument(request.method + " needs calibration inputs of " + name);
     }
-    hessian = &it->second;
   }
   QuantResult q;
   try {

@@ -48,7 +48,8 @@ struct QuantizedModel {
   double weight_sqnr_db = 0;            // over the quantised matrices
 };
 
-// One matrix (`name` finds its Hessian when the method needs one), its
+// One matrix (`name` finds its Hessian when the method takes one: gptq needs
+// it, dbf and onebit weigh columns by its diagonal when it is there), its
 // reconstruction checked against decoding its stored form. Throws
 // std::invalid_argument naming the matrix for a request the method cannot
 // take, and Error(Internal) when the two differ.

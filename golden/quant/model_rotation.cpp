@@ -83,8 +83,11 @@ QuantRequest fit_request(const QuantRequest& q) {
   const MethodInfo* method = find_quant_method(q.method);
   if (method == nullptr)
     throw std::invalid_argument("a butterfly rotation is fitted against a method of 14.2, not '" + q.method + "'");
-  if (method->needs_hessian) return {"rtn-asym", q.bits, q.group, false};
-  return {q.method, q.bits, q.group, false};
+  // Stand-ins where the method itself is too slow for every step: gptq's grid
+  // (rtn-asym), and for dbf the single binary factor (onebit).
+  if (method->name == "gptq") return {"rtn-asym", q.bits, q.group, false};
+  if (method->name == "dbf") return {"onebit", 1, q.group, false};
+  return {q.method, q.bits, q.group, false, q.target_bits};
 }
 
 }  // namespace

@@ -64,7 +64,8 @@ struct RotationFitReport {
 };
 // `folded`: fold_norms (and rotate_values) applied; `hessians` of its matrices'
 // inputs; `quantiser` the method the rotated model will be quantised with
-// (gptq is fitted through rtn-asym of its bits and group). Deterministic.
+// (gptq is fitted through rtn-asym of its bits and group, dbf through
+// onebit). Deterministic.
 Butterfly fit_butterfly(const Llama2Weights& folded, const Hessians& hessians, const QuantRequest& quantiser, bool all,
                         Butterfly start, const RotationFit& fit, RotationFitReport* report = nullptr);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "golden/quant/binary_factors.hpp"
 #include "golden/quant/gptq.hpp"
 #include "golden/quant/mx_block.hpp"
 #include "golden/quant/nvfp4.hpp"
@@ -12,7 +13,7 @@
 namespace ws::golden {
 namespace {
 
-constexpr std::array<MethodInfo, 10> kMethods = {{
+constexpr std::array<MethodInfo, 12> kMethods = {{
     {"rtn-sym", "round to nearest, signed codes, fp16 scale per group", 0, false, 32},
     {"rtn-asym", "round to nearest, unsigned codes, fp16 scale and zero point per group", 0, false, 32},
     {"gptq", "GPTQ (Hessian-weighted error feedback) on the rtn-asym grid", 0, true, 32},
@@ -23,6 +24,9 @@ constexpr std::array<MethodInfo, 10> kMethods = {{
     {"mxfp4", "OCP MX: e2m1 elements, E8M0 scale per 32", 4, false, kMxBlock},
     {"mxint8", "OCP MX: 8-bit integers times 2^-6, E8M0 scale per 32", 8, false, kMxBlock},
     {"nvfp4", "e2m1 elements, e4m3 scale per 16, one fp32 tensor scale", 4, false, kNvfp4Block},
+    {"dbf", "double binary factorisation diag(a) A diag(m) B diag(b), A and B signs, at fractional bits", 0, true, 0,
+     true},
+    {"onebit", "one binary factor diag(a) sign(W) diag(b)", 1, true, 0},
 }};
 
 std::string text(std::string_view s) { return std::string(s); }
@@ -93,6 +97,8 @@ QuantResult quantize(const QuantRequest& request, std::span<const float> weights
     return gptq_quantize(weights, rows, cols, *hessian, options);
   }
   if (method->name == "nvfp4") return nvfp4_quantize(weights, rows, cols);
+  if (method->name == "dbf") return dbf_quantize(weights, rows, cols, request.target_bits, hessian);
+  if (method->name == "onebit") return onebit_quantize(weights, rows, cols, hessian);
   return mx_quantize(*find_mx_format(method->name), weights, rows, cols);
 }
 

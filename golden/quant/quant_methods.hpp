@@ -8,7 +8,10 @@
 // Methods: rtn-sym, rtn-asym and gptq (integer codes, --bits 2..8, --group
 // 1 or more); mxfp8-e4m3, mxfp8-e5m2, mxfp6-e3m2, mxfp6-e2m3, mxfp4, mxint8
 // (OCP MX, blocks of 32) and nvfp4 (blocks of 16): these fix both the bits
-// and the block, and ignore bits and group of the request. A row whose length
+// and the block, and ignore bits and group of the request; dbf (double
+// binary factorisation at a fractional target_bits per weight) and onebit (a
+// single binary factor), binary_factors.hpp, which weigh columns by the
+// Hessian's diagonal when given one. A row whose length
 // is not a multiple of the group ends in a shorter group (quantized_tensor.hpp),
 // which every method quantises as any other: nothing is padded.
 #pragma once
@@ -28,6 +31,7 @@ struct QuantRequest {
   int bits = 4;            // integer methods only
   int group = 32;          // integer methods only
   bool act_order = false;  // gptq only
+  double target_bits = 0;  // dbf only: bits per weight, every stored bit counted (fractional)
 };
 
 struct QuantResult {
@@ -40,7 +44,8 @@ struct MethodInfo {
   std::string_view description;
   int fixed_bits;      // code bits of a block format; 0 when --bits applies
   bool needs_hessian;  // gptq: the caller passes H = 2 X^T X (see gptq.hpp)
-  int default_group;   // for a block format (fixed_bits != 0) its block, which --group does not change
+  int default_group;   // for a block format (fixed_bits != 0) its block, which --group does not change; 0: none
+  bool fractional_bits = false;  // dbf: --bits is a target in bits per weight, not a code width
 };
 
 std::span<const MethodInfo> quant_methods();
@@ -51,7 +56,8 @@ std::string known_quant_method_names();  // comma-separated, for error messages
 // channel). Throws std::invalid_argument, with a message saying what is
 // wrong, for an unknown method, bits out of 2..8, a group below 1, a size
 // mismatch, a non-finite weight, act_order on a method other than gptq, or a
-// missing or malformed Hessian for gptq.
+// missing or malformed Hessian for gptq (dbf and onebit take one or none), a
+// dbf target that cannot hold the matrix's scales.
 QuantResult quantize(const QuantRequest& request, std::span<const float> weights, int64_t rows, int64_t cols,
                      const std::vector<double>* hessian /* required for gptq, else ignored */);
 

@@ -34,9 +34,15 @@ uint64_t unpack(std::span<const uint8_t> bytes, std::vector<uint32_t>& values, u
 }  // namespace
 
 uint64_t quantized_payload_bytes(const QuantizedTensor& q) {
-  const uint64_t weights = static_cast<uint64_t>(q.size()), groups = static_cast<uint64_t>(q.groups());
-  return packed_bytes(weights, q.code_bits) + packed_bytes(groups, q.scale_bits()) +
-         (q.has_zero_point ? packed_bytes(groups, q.code_bits) : 0);
+  // Fields from a file may be anything: a size beyond 2^62 bytes stands for "too large".
+  constexpr double kTooLarge = 0x1p62;
+  if (static_cast<double>(q.rows) * static_cast<double>(q.cols) > kTooLarge ||
+      (static_cast<double>(q.rows) + static_cast<double>(q.cols)) * q.group > kTooLarge) {
+    return uint64_t{1} << 62;
+  }
+  const uint64_t codes = static_cast<uint64_t>(q.code_count()), scales = static_cast<uint64_t>(q.scale_count());
+  return packed_bytes(codes, q.code_bits) + packed_bytes(scales, q.scale_bits()) +
+         (q.has_zero_point ? packed_bytes(scales, q.code_bits) : 0);
 }
 
 std::vector<uint8_t> pack_quantized(const QuantizedTensor& q) {
@@ -52,8 +58,8 @@ void unpack_quantized(std::span<const uint8_t> payload, QuantizedTensor& q, cons
     throw InputError(source + ": payload of " + std::to_string(payload.size()) + " bytes, the fields need " +
                      std::to_string(quantized_payload_bytes(q)));
   }
-  const uint64_t groups = static_cast<uint64_t>(q.groups());
-  uint64_t at = unpack(payload, q.codes, static_cast<uint64_t>(q.size()), q.code_bits, source + ": codes");
+  const uint64_t groups = static_cast<uint64_t>(q.scale_count());
+  uint64_t at = unpack(payload, q.codes, static_cast<uint64_t>(q.code_count()), q.code_bits, source + ": codes");
   at += unpack(payload.subspan(at), q.scales, groups, q.scale_bits(), source + ": scales");
   if (q.has_zero_point) {
     unpack(payload.subspan(at), q.zero_points, groups, q.code_bits, source + ": zero points");

@@ -35,18 +35,71 @@ double code_value(const QuantizedTensor& q, const FormatInfo* element, uint32_t 
       return static_cast<double>(int64_t{code} - int64_t{zero_point});
     case CodeKind::Float:
       return to_double(element->decode(code));
+    case CodeKind::BinaryFactors:
+    case CodeKind::SignScaled:
+      break;  // not per weight: dequantize_factored
   }
   return 0;
+}
+
+double sign_of(uint32_t code) { return code != 0 ? -1.0 : 1.0; }
+
+// The factored kinds (binary_factors.hpp), in the order binary_factor_apply
+// computes a product, so that the two agree bit for bit on unit vectors.
+std::vector<float> dequantize_factored(const QuantizedTensor& q) {
+  const int64_t rows = q.rows, cols = q.cols;
+  std::vector<double> a(static_cast<size_t>(rows)), b(static_cast<size_t>(cols));
+  for (int64_t i = 0; i < rows; ++i) a[i] = decode_scale(q.scale_kind, q.scales[i]);
+  const int64_t k = q.code_kind == CodeKind::BinaryFactors ? q.group : 0;
+  for (int64_t j = 0; j < cols; ++j) b[j] = decode_scale(q.scale_kind, q.scales[rows + k + j]);
+  std::vector<float> values(static_cast<size_t>(q.size()));
+  if (q.code_kind == CodeKind::SignScaled) {
+    // a_i (s_ij (b_j x_j)) at x_j = 1: the product of two fp16 values is exact.
+    for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t j = 0; j < cols; ++j)
+        values[i * cols + j] = static_cast<float>(a[i] * (sign_of(q.codes[i * cols + j]) * b[j]));
+    }
+    return values;
+  }
+  // a_i * sum over l, in order, of A_il (m_l (B_lj b_j)).
+  const uint32_t* sign_a = q.codes.data();
+  const uint32_t* sign_b = q.codes.data() + rows * k;
+  std::vector<double> column(static_cast<size_t>(k));
+  for (int64_t j = 0; j < cols; ++j) {
+    for (int64_t l = 0; l < k; ++l)
+      column[l] = decode_scale(q.scale_kind, q.scales[rows + l]) * (sign_of(sign_b[l * cols + j]) * b[j]);
+    for (int64_t i = 0; i < rows; ++i) {
+      double sum = 0;
+      for (int64_t l = 0; l < k; ++l) sum += sign_of(sign_a[i * k + l]) * column[l];
+      values[i * cols + j] = static_cast<float>(a[i] * sum);
+    }
+  }
+  return values;
 }
 
 }  // namespace
 
 int QuantizedTensor::scale_bits() const { return scale_kind == ScaleKind::Fp16 ? 16 : 8; }
 
+int64_t QuantizedTensor::code_count() const {
+  return code_kind == CodeKind::BinaryFactors ? (rows + cols) * group : size();
+}
+
+int64_t QuantizedTensor::scale_count() const {
+  switch (code_kind) {
+    case CodeKind::BinaryFactors:
+      return rows + group + cols;
+    case CodeKind::SignScaled:
+      return rows + cols;
+    default:
+      return groups();
+  }
+}
+
 double QuantizedTensor::bits_per_weight() const {
-  const double total = static_cast<double>(size()) * code_bits + static_cast<double>(groups()) * scale_bits() +
-                       (has_zero_point ? static_cast<double>(groups()) * code_bits : 0.0) +
-                       (has_tensor_scale ? 32.0 : 0.0);
+  const double total =
+      static_cast<double>(code_count()) * code_bits + static_cast<double>(scale_count()) * scale_bits() +
+      (has_zero_point ? static_cast<double>(groups()) * code_bits : 0.0) + (has_tensor_scale ? 32.0 : 0.0);
   return total / static_cast<double>(size());
 }
 
@@ -71,7 +124,14 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
   }
   if (q.cols > std::numeric_limits<int64_t>::max() / q.rows) fail("rows * cols overflows");
   if (q.group <= 0) fail("group (" + std::to_string(q.group) + ") must be positive");
-  if (q.code_bits < 2 || q.code_bits > 8) fail("code_bits " + std::to_string(q.code_bits) + " is not in 2..8");
+  if (q.factored()) {
+    if (q.code_bits != 1) fail("code_bits " + std::to_string(q.code_bits) + " of sign factors is not 1");
+    if (q.scale_kind != ScaleKind::Fp16) fail("sign factors take fp16 scales");
+    if (q.has_zero_point || q.has_tensor_scale) fail("sign factors take no zero point or tensor scale");
+    if (q.group > q.size()) fail("middle dimension " + std::to_string(q.group) + " above rows * cols");
+  } else if (q.code_bits < 2 || q.code_bits > 8) {
+    fail("code_bits " + std::to_string(q.code_bits) + " is not in 2..8");
+  }
 
   const FormatInfo* element = nullptr;
   switch (q.code_kind) {
@@ -81,6 +141,8 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
       }
       break;
     case CodeKind::UnsignedInt:
+    case CodeKind::BinaryFactors:
+    case CodeKind::SignScaled:
       break;
     case CodeKind::Float:
       element = float_element_format(q);
@@ -104,8 +166,8 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
       fail(std::string(name) + " holds " + std::to_string(actual) + " patterns, expected " + std::to_string(expected));
     }
   };
-  check_size("codes", q.codes.size(), q.size());
-  check_size("scales", q.scales.size(), q.groups());
+  check_size("codes", q.codes.size(), q.code_count());
+  check_size("scales", q.scales.size(), q.scale_count());
   check_size("zero_points", q.zero_points.size(), q.has_zero_point ? q.groups() : 0);
 
   for (size_t i = 0; i < q.codes.size(); ++i) {
@@ -135,6 +197,7 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
 
 std::vector<float> dequantize(const QuantizedTensor& q) {
   check_quantized(q, "dequantize");
+  if (q.factored()) return dequantize_factored(q);
   const FormatInfo* element = q.code_kind == CodeKind::Float ? float_element_format(q) : nullptr;
   std::vector<float> values(static_cast<size_t>(q.size()));
   for (int64_t g = 0; g < q.groups(); ++g) {

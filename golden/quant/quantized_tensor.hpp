@@ -25,6 +25,10 @@ enum class CodeKind : uint8_t {
   SignedInt = 0,    // two's complement, code_bits wide
   UnsignedInt = 1,  // 0 .. 2^code_bits - 1, minus the group's zero point
   Float = 2,        // a pattern of element_format (e2m1, e4m3, ...)
+  // Weights as products of 1-bit sign codes (0: +1, 1: -1) and fp16 scales,
+  // not per weight (binary_factors.hpp); code_bits is 1, scale_kind fp16.
+  BinaryFactors = 3,  // diag(a) A diag(m) B diag(b): A rows x k, B k x cols, k = group
+  SignScaled = 4,     // diag(a) S diag(b): S rows x cols (a single binary factor)
 };
 
 // How a group's scale pattern is read.
@@ -37,7 +41,7 @@ enum class ScaleKind : uint8_t {
 struct QuantizedTensor {
   std::string method;  // "rtn", "gptq", "mxfp4", ...: the name encode --method takes
   int64_t rows = 0, cols = 0;
-  int group = 0;  // weights per scale, along a row
+  int group = 0;  // weights per scale, along a row; BinaryFactors: the middle dimension k
   CodeKind code_kind = CodeKind::SignedInt;
   int code_bits = 0;
   std::string element_format;  // a golden format name when code_kind == Float
@@ -52,6 +56,12 @@ struct QuantizedTensor {
   std::vector<uint32_t> zero_points;  // groups() patterns when has_zero_point
 
   int64_t size() const { return rows * cols; }
+  bool factored() const { return code_kind == CodeKind::BinaryFactors || code_kind == CodeKind::SignScaled; }
+  // Codes and scales stored: rows * cols and groups(), except for the factored kinds:
+  // BinaryFactors rows * k + k * cols signs and rows + k + cols scales (a, m, b),
+  // SignScaled rows * cols signs and rows + cols scales (a, b).
+  int64_t code_count() const;
+  int64_t scale_count() const;
 
   // The grouping rule, written here only: every method, dequantize() and
   // check_quantized() go through these.

@@ -45,7 +45,7 @@ struct CodecOptions {
   bool json = false;
   // Quantised encoding of the linear layers (docs/FORMAT.md 9.3, 14).
   std::string method = "lossless";
-  int bits = 4;
+  double bits = 4;  // a code width, or dbf's bits per weight
   int group = 32;
   bool act_order = false;
   bool all = false;
@@ -88,19 +88,27 @@ std::optional<golden::QuantRequest> quant_request(const CodecOptions& o) {
                      golden::known_quant_method_names() + ")");
   }
   if (method->fixed_bits != 0 && (given(o, "--bits") || given(o, "--group"))) {
-    throw UsageError(o.method + " has " + std::to_string(method->fixed_bits) + "-bit codes in blocks of " +
-                     std::to_string(method->default_group) + "; --bits and --group do not apply");
+    throw UsageError(o.method + " has " + std::to_string(method->fixed_bits) + "-bit codes" +
+                     (method->default_group > 0 ? " in blocks of " + std::to_string(method->default_group) : "") +
+                     "; --bits and --group do not apply");
   }
-  if (o.bits < 2 || o.bits > 8) throw UsageError("--bits must be 2..8");
+  if (method->fractional_bits) {
+    if (given(o, "--group")) throw UsageError("--group does not apply to " + o.method);
+    if (!(o.bits > 0 && o.bits <= 16))
+      throw UsageError("--bits of " + o.method + " must be in (0, 16] bits per weight");
+  } else if (o.bits != std::floor(o.bits) || o.bits < 2 || o.bits > 8) {
+    throw UsageError("--bits must be a whole number 2..8 for " + o.method);
+  }
   if (o.group < 1) throw UsageError("--group must be at least 1");
-  if (o.act_order && !method->needs_hessian) throw UsageError("--act-order applies to gptq only");
+  if (o.act_order && o.method != "gptq") throw UsageError("--act-order applies to gptq only");
   const bool calibrates = method->needs_hessian || o.rotate == "butterfly";
   if (given(o, "--calibration-positions") && !calibrates) {
-    throw UsageError("--calibration-positions applies to gptq and --rotate butterfly only");
+    throw UsageError("--calibration-positions applies to gptq, dbf, onebit and --rotate butterfly only");
   }
   if (calibrates && o.calibration_positions < 8) throw UsageError("--calibration-positions must be 8 or more");
   if (!o.as.empty()) throw UsageError("--as bf16 applies to lossless encoding only");
-  return golden::QuantRequest{o.method, o.bits, o.group, o.act_order};
+  if (method->fractional_bits) return golden::QuantRequest{o.method, 0, o.group, false, o.bits};
+  return golden::QuantRequest{o.method, static_cast<int>(o.bits), o.group, o.act_order};
 }
 
 // The request of encode --method vp, checked before any work.
@@ -263,9 +271,9 @@ int run_encode(const CodecOptions& o) {
   const auto on_progress = [&](size_t done) { progress.update(done, tensors.size(), "tensors"); };
   golden::Hessians hessians;
   if (request && golden::find_quant_method(request->method)->needs_hessian) {
-    hessians =
-        golden::collect_hessians(llama2("gptq calibrates on text the model samples itself"), kCalibrationSequences,
-                                 o.calibration_positions / kCalibrationSequences, kCalibrationSeed);
+    hessians = golden::collect_hessians(llama2((o.method + " calibrates on text the model samples itself").c_str()),
+                                        kCalibrationSequences, o.calibration_positions / kCalibrationSequences,
+                                        kCalibrationSeed);
   }
   std::vector<golden::EncodedTensor> encoded;
   std::vector<golden::vp::VpTensorOutcome> vp_outcomes;
@@ -535,7 +543,8 @@ void add_codec_commands(CLI::App& app, Action& action) {
     cmd->add_option("--quality-for", o->quality_for,
                     "vp: PATTERN=FLOOR, a floor for the tensors whose names match the glob (first match wins; "
                     "repeatable), e.g. 'layers.*.wq=sqnr=40dB'");
-    cmd->add_option("--bits", o->bits, "Code bits of an integer --method, 2..8")->default_val(4);
+    cmd->add_option("--bits", o->bits, "Code bits of an integer --method, 2..8; dbf: bits per weight (fractional)")
+        ->default_val(4);
     cmd->add_option("--group", o->group, "Weights per scale along a row, integer methods")->default_val(32);
     cmd->add_flag("--act-order", o->act_order, "gptq: columns in order of decreasing Hessian diagonal");
     cmd->add_flag("--all", o->all, "Quantise the embedding and classifier too, not only the linear layers");

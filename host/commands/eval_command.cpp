@@ -32,7 +32,7 @@ namespace {
 struct EvalOptions {
   std::string model;
   std::vector<std::string> methods{"all"};
-  std::vector<int> bits{2, 3, 4, 5, 6, 7, 8};
+  std::vector<double> bits{2, 3, 4, 5, 6, 7, 8};
   std::vector<std::string> rotations{"none"};
   int fit_iterations = golden::RotationFit{}.iterations;
   int group = 32;
@@ -48,9 +48,16 @@ struct EvalOptions {
   bool force = false;
 };
 
+// 3, 1.5: as a user writes them.
+std::string format_bits(double bits) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", bits);
+  return text;
+}
+
 struct Row {
   std::string method;
-  int bits = 0;  // code bits; 16 and 32 for the float baselines
+  double bits = 0;  // code bits (dbf: its target bits per weight); 16 and 32 for the float baselines
   double bits_per_weight = 0, weight_sqnr_db = 0;
   golden::ModelQuality quality{};
   golden::RotationKind rotation = golden::RotationKind::None;
@@ -92,18 +99,38 @@ std::vector<golden::QuantRequest> requests(const EvalOptions& o) {
       names.push_back(m);
     }
   }
-  if (o.act_order && std::ranges::none_of(names, [](const std::string& n) {
-        return golden::find_quant_method(n)->needs_hessian;
-      })) {
+  if (o.act_order && std::ranges::find(names, "gptq") == names.end()) {
     throw UsageError("--act-order applies to gptq, which --methods does not include");
   }
+  // Integer methods take the whole --bits values, dbf those up to kMaxDbfBits
+  // (as its target bits per weight); a value no method takes is an error.
+  constexpr double kMaxDbfBits = 4;
   std::vector<golden::QuantRequest> result;
+  std::vector<bool> used(o.bits.size(), false);
   for (const std::string& name : names) {
     const golden::MethodInfo& info = *golden::find_quant_method(name);
     if (info.fixed_bits != 0) {
       result.push_back({name, info.fixed_bits, info.default_group, false});
-    } else {
-      for (int b : o.bits) result.push_back({name, b, o.group, o.act_order && info.needs_hessian});
+      continue;
+    }
+    for (size_t i = 0; i < o.bits.size(); ++i) {
+      const double b = o.bits[i];
+      if (info.fractional_bits && b <= kMaxDbfBits) {
+        result.push_back({name, 0, o.group, false, b});
+      } else if (!info.fractional_bits && b == std::floor(b) && b >= 2) {
+        result.push_back({name, static_cast<int>(b), o.group, o.act_order && name == "gptq"});
+      } else {
+        continue;
+      }
+      used[i] = true;
+    }
+  }
+  for (size_t i = 0; i < o.bits.size(); ++i) {
+    if (!used[i] && std::ranges::any_of(
+                        names, [](const std::string& n) { return golden::find_quant_method(n)->fixed_bits == 0; })) {
+      throw UsageError("--bits " + format_bits(o.bits[i]) +
+                       ": no method of --methods takes it (integer methods: whole numbers 2..8; dbf: up to 4 bits "
+                       "per weight)");
     }
   }
   return result;
@@ -141,8 +168,8 @@ int run_eval(const EvalOptions& o) {
   if (o.calibration_positions < 0) throw UsageError("--calibration-positions must be 0 or more");
   if (o.group < 1) throw UsageError("--group must be at least 1");
   if (o.fit_iterations < 0) throw UsageError("--fit-iterations must be 0 or more");
-  for (int b : o.bits) {
-    if (b < 2 || b > 8) throw UsageError("--bits takes 2..8, not " + std::to_string(b));
+  for (double b : o.bits) {
+    if (!(b > 0 && b <= 8)) throw UsageError("--bits takes values in (0, 8], not " + format_bits(b));
   }
   const std::vector<golden::QuantRequest> todo = requests(o);
   std::vector<golden::RotationKind> rotations;
@@ -167,7 +194,7 @@ int run_eval(const EvalOptions& o) {
   for (const auto& r : todo) needs_hessians = needs_hessians || golden::find_quant_method(r.method)->needs_hessian;
   const bool fits = std::ranges::find(rotations, golden::RotationKind::Butterfly) != rotations.end();
   if ((needs_hessians || fits) && o.calibration_positions < o.sequences) {
-    throw UsageError(std::string(needs_hessians ? "gptq" : "--rotate butterfly") +
+    throw UsageError(std::string(needs_hessians ? "gptq, dbf and onebit" : "--rotate butterfly") +
                      " needs --calibration-positions of at least --sequences");
   }
 
@@ -207,8 +234,8 @@ int run_eval(const EvalOptions& o) {
   rows.push_back(bf16);
   for (const golden::QuantRequest& r : todo) {
     for (const golden::RotationKind kind : rotations) {
-      Row row{.method = r.method, .bits = r.bits, .rotation = kind};
-      const std::string label = row.label() + " " + std::to_string(r.bits) + " bits";
+      Row row{.method = r.method, .bits = r.target_bits > 0 ? r.target_bits : r.bits, .rotation = kind};
+      const std::string label = row.label() + " " + format_bits(row.bits) + " bits";
       const auto began = std::chrono::steady_clock::now();
       golden::QuantizedModel q;
       try {
@@ -257,7 +284,7 @@ int run_eval(const EvalOptions& o) {
         "|---|---:|---:|---:|---:|---:|---:|---:|\n";
     char line[256];
     for (const Row& r : rows) {
-      std::snprintf(line, sizeof line, "| %s | %d | %.3f | %.2f | %.5f | %.4f | %.3f | %.2f |\n", r.label().c_str(),
+      std::snprintf(line, sizeof line, "| %s | %g | %.3f | %.2f | %.5f | %.4f | %.3f | %.2f |\n", r.label().c_str(),
                     r.bits, r.bits_per_weight, r.weight_sqnr_db, r.quality.mean_kl, r.quality.top1_agreement,
                     r.quality.perplexity, r.fit_seconds);
       table += line;
@@ -297,7 +324,7 @@ int run_eval(const EvalOptions& o) {
   std::printf("%-22s %5s %9s %9s %10s %7s %10s %8s\n", "method", "bits", "bits/w", "SQNR dB", "mean KL", "top-1",
               "perplexity", "fit s");
   for (const Row& r : rows) {
-    std::printf("%-22s %5d %9.3f %9.2f %10.5f %7.4f %10.4f %8.2f\n", r.label().c_str(), r.bits, r.bits_per_weight,
+    std::printf("%-22s %5g %9.3f %9.2f %10.5f %7.4f %10.4f %8.2f\n", r.label().c_str(), r.bits, r.bits_per_weight,
                 r.weight_sqnr_db, r.quality.mean_kl, r.quality.top1_agreement, r.quality.perplexity, r.fit_seconds);
   }
   return kExitOk;
@@ -311,7 +338,9 @@ void add_eval_command(CLI::App& app, Action& action) {
       "eval", "Quantiser regression: every method and bit width against the fp32 model (KL, top-1, perplexity, SQNR)");
   cmd->add_option("model", o->model, "A llama2.c checkpoint or a .wsc container of one (default: the embedded stories260K)");
   cmd->add_option("--methods", o->methods, "Comma-separated methods, or all")->delimiter(',')->default_str("all");
-  cmd->add_option("--bits", o->bits, "Comma-separated code widths of the integer methods (2..8)")
+  cmd->add_option("--bits", o->bits,
+                  "Comma-separated code widths of the integer methods (whole, 2..8) and bits per weight of dbf (up to "
+                  "4, fractional)")
       ->delimiter(',')
       ->default_str("2,3,4,5,6,7,8");
   cmd->add_option("--group", o->group, "Weights per scale of the integer methods")->default_val(32);

@@ -93,6 +93,11 @@ void print_report(const nlohmann::json& tensors, const nlohmann::json& total, st
     if (t["method"] == "vp") {
       std::snprintf(coding, sizeof coding, "vp %zu symbols, %.3f b/w", t["vp"]["symbols"].size(),
                     t["bits_per_weight"].get<double>());
+    } else if (t["method"] == "dbf") {  // sign factors: group holds the middle dimension k
+      std::snprintf(coding, sizeof coding, "dbf k%d, %.3f b/w", t["group"].get<int>(),
+                    t["bits_per_weight"].get<double>());
+    } else if (t["method"] == "onebit") {
+      std::snprintf(coding, sizeof coding, "onebit, %.3f b/w", t["bits_per_weight"].get<double>());
     } else if (t["method"] != "lossless") {
       std::snprintf(coding, sizeof coding, "%s %db g%d, %.3f b/w", t["method"].get<std::string>().c_str(),
                     t["code_bits"].get<int>(), t["group"].get<int>(), t["bits_per_weight"].get<double>());

@@ -36,8 +36,9 @@ struct Encoded {
 };
 
 TEST(QuantizedContainer, RoundTripsEveryMethodFieldForFieldAndValueForValue) {
-  for (const QuantRequest& request : {QuantRequest{"rtn-sym", 3, 32}, QuantRequest{"rtn-asym", 4, 64},
-                                      QuantRequest{"mxfp4"}, QuantRequest{"mxint8"}, QuantRequest{"nvfp4"}}) {
+  for (const QuantRequest& request :
+       {QuantRequest{"rtn-sym", 3, 32}, QuantRequest{"rtn-asym", 4, 64}, QuantRequest{"mxfp4"}, QuantRequest{"mxint8"},
+        QuantRequest{"nvfp4"}, QuantRequest{"dbf", 0, 32, false, 1.5}, QuantRequest{"onebit"}}) {
     const Encoded e(request);
     EXPECT_EQ(e.file[8], 3) << "a container with quantised tensors is version 3";
     const WscContents back = parse_wsc(e.file, "q.wsc");
