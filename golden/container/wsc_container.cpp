@@ -122,6 +122,12 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const
       dir.u8(static_cast<uint8_t>(q.scale_kind));
       dir.u8((q.has_zero_point ? kQuantZeroPoint : 0) | (q.has_tensor_scale ? kQuantTensorScale : 0));
       dir.u32(std::bit_cast<uint32_t>(q.tensor_scale));
+      if (q.code_kind == CodeKind::MixedSignedInt) {  // the blocks, so that the payload's size follows from here
+        dir.varint(static_cast<uint64_t>(q.block_rows));
+        dir.varint(static_cast<uint64_t>(q.block_cols));
+        dir.varint(q.block_bits.size());
+        for (uint8_t b : q.block_bits) dir.u8(b);
+      }
       dir.u32(payload_crc(t));
       continue;
     }
@@ -312,6 +318,15 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
       q.has_zero_point = (quant_flags & kQuantZeroPoint) != 0;
       q.has_tensor_scale = (quant_flags & kQuantTensorScale) != 0;
       q.tensor_scale = std::bit_cast<float>(dir.u32());
+      if (q.code_kind == CodeKind::MixedSignedInt) {
+        q.block_rows = static_cast<int64_t>(std::min<uint64_t>(dir.varint(), kMaxWeightsPerTensor));
+        q.block_cols = static_cast<int64_t>(std::min<uint64_t>(dir.varint(), kMaxWeightsPerTensor));
+        const uint64_t blocks = dir.varint();
+        if (dir.failed() || blocks > kMaxWeightsPerTensor) throw bad("truncated or oversized block list");
+        const std::span<const uint8_t> widths = dir.bytes(blocks);
+        if (dir.failed()) throw bad("truncated");
+        q.block_bits.assign(widths.begin(), widths.end());
+      }
       const uint32_t crc = dir.u32();
       if (dir.failed()) throw bad("truncated");
       if (quant_flags & ~(kQuantZeroPoint | kQuantTensorScale)) throw bad("unknown quantisation flags");
@@ -321,6 +336,11 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
       }
       // The fields alone (no codes yet) must describe a well-formed tensor before its size is trusted.
       if (q.group < 1 || q.code_bits < 1 || q.code_bits > 8) throw bad("quantisation group or code width out of range");
+      if (q.code_kind == CodeKind::MixedSignedInt &&
+          (q.block_rows < 1 || q.block_cols < 1 || static_cast<int64_t>(q.block_bits.size()) != q.blocks() ||
+           std::ranges::any_of(q.block_bits, [&q](uint8_t b) { return b < 2 || b > q.code_bits; }))) {
+        throw bad("mixed-width blocks out of range");
+      }
       const uint64_t size = quantized_payload_bytes(q);
       if (payload_offset > file.size() || size > file.size() - payload_offset) {
         throw bad("payload of " + std::to_string(size) + " bytes at offset " + std::to_string(payload_offset) +

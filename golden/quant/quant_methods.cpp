@@ -9,11 +9,12 @@
 #include "golden/quant/mx_block.hpp"
 #include "golden/quant/nvfp4.hpp"
 #include "golden/quant/rtn.hpp"
+#include "golden/quant/sfmp.hpp"
 
 namespace ws::golden {
 namespace {
 
-constexpr std::array<MethodInfo, 12> kMethods = {{
+constexpr std::array<MethodInfo, 13> kMethods = {{
     {"rtn-sym", "round to nearest, signed codes, fp16 scale per group", 0, false, 32},
     {"rtn-asym", "round to nearest, unsigned codes, fp16 scale and zero point per group", 0, false, 32},
     {"gptq", "GPTQ (Hessian-weighted error feedback) on the rtn-asym grid", 0, true, 32},
@@ -27,6 +28,8 @@ constexpr std::array<MethodInfo, 12> kMethods = {{
     {"dbf", "double binary factorisation diag(a) A diag(m) B diag(b), A and B signs, at fractional bits", 0, true, 0,
      true},
     {"onebit", "one binary factor diag(a) sign(W) diag(b)", 1, true, 0},
+    {"sfmp", "search-free mixed precision: salience-ordered blocks at floor or ceil of fractional bits", 0, true, 32,
+     true},
 }};
 
 std::string text(std::string_view s) { return std::string(s); }
@@ -46,6 +49,13 @@ std::string known_quant_method_names() {
   std::string names;
   for (const MethodInfo& m : kMethods) names += (names.empty() ? "" : ", ") + text(m.name);
   return names;
+}
+
+bool accepts_bits(const MethodInfo& method, double b) {
+  if (method.fixed_bits != 0) return false;
+  if (method.name == "dbf") return b > 0 && b <= 4;
+  if (method.fractional_bits) return b >= 2 && b <= 8;
+  return b == std::floor(b) && b >= 2 && b <= 8;
 }
 
 void check_quant_input(std::string_view method, std::span<const float> weights, int64_t rows, int64_t cols, int group) {
@@ -99,6 +109,7 @@ QuantResult quantize(const QuantRequest& request, std::span<const float> weights
   if (method->name == "nvfp4") return nvfp4_quantize(weights, rows, cols);
   if (method->name == "dbf") return dbf_quantize(weights, rows, cols, request.target_bits, hessian);
   if (method->name == "onebit") return onebit_quantize(weights, rows, cols, hessian);
+  if (method->name == "sfmp") return sfmp_quantize(weights, rows, cols, request.target_bits, request.group, hessian);
   return mx_quantize(*find_mx_format(method->name), weights, rows, cols);
 }
 

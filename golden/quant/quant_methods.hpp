@@ -45,8 +45,13 @@ struct MethodInfo {
   int fixed_bits;      // code bits of a block format; 0 when --bits applies
   bool needs_hessian;  // gptq: the caller passes H = 2 X^T X (see gptq.hpp)
   int default_group;   // for a block format (fixed_bits != 0) its block, which --group does not change; 0: none
-  bool fractional_bits = false;  // dbf: --bits is a target in bits per weight, not a code width
+  bool fractional_bits = false;  // dbf, sfmp: --bits is a fractional target, not a code width
 };
+
+// Whether `--bits` value b applies to a method: whole 2..8 for the integer
+// methods, (0, 4] bits per weight for dbf, [2, 8] average code bits for sfmp;
+// never for a method whose bits are fixed.
+bool accepts_bits(const MethodInfo& method, double b);
 
 std::span<const MethodInfo> quant_methods();
 const MethodInfo* find_quant_method(std::string_view name);

@@ -7,29 +7,43 @@ namespace {
 
 uint64_t packed_bytes(uint64_t count, int width) { return (count * static_cast<uint64_t>(width) + 7) / 8; }
 
-void pack(std::vector<uint8_t>& out, std::span<const uint32_t> values, int width) {
+// Packs values LSB first, value i at width_of(i) bits, padded to a whole byte.
+template <typename Width>
+void pack(std::vector<uint8_t>& out, std::span<const uint32_t> values, Width width_of) {
+  uint64_t bits = 0;
+  for (size_t i = 0; i < values.size(); ++i) bits += static_cast<uint64_t>(width_of(i));
   const size_t start = out.size();
-  out.resize(start + packed_bytes(values.size(), width), 0);
+  out.resize(start + (bits + 7) / 8, 0);
   uint64_t bit = 0;
-  for (uint32_t v : values) {
-    for (int b = 0; b < width; ++b, ++bit) {
-      if ((v >> b) & 1u) out[start + bit / 8] |= static_cast<uint8_t>(1u << (bit % 8));
+  for (size_t i = 0; i < values.size(); ++i) {
+    for (int b = 0; b < width_of(i); ++b, ++bit) {
+      if ((values[i] >> b) & 1u) out[start + bit / 8] |= static_cast<uint8_t>(1u << (bit % 8));
     }
   }
 }
+void pack(std::vector<uint8_t>& out, std::span<const uint32_t> values, int width) {
+  pack(out, values, [width](size_t) { return width; });
+}
 
-// Reads count values of `width` bits from the start of `bytes`; returns the bytes used.
-uint64_t unpack(std::span<const uint8_t> bytes, std::vector<uint32_t>& values, uint64_t count, int width,
+// Reads count values from the start of `bytes`, value i width_of(i) bits wide; returns the bytes used.
+template <typename Width>
+uint64_t unpack(std::span<const uint8_t> bytes, std::vector<uint32_t>& values, uint64_t count, Width width_of,
                 const std::string& what) {
-  const uint64_t used = packed_bytes(count, width);
   values.assign(count, 0);
   uint64_t bit = 0;
-  for (uint32_t& v : values) {
-    for (int b = 0; b < width; ++b, ++bit) v |= uint32_t{(bytes[bit / 8] >> (bit % 8)) & 1u} << b;
+  for (size_t i = 0; i < values.size(); ++i) {
+    for (int b = 0; b < width_of(i); ++b, ++bit) values[i] |= uint32_t{(bytes[bit / 8] >> (bit % 8)) & 1u} << b;
   }
   if (bit % 8 != 0 && (bytes[bit / 8] >> (bit % 8)) != 0) throw InputError(what + ": padding bits are not zero");
-  return used;
+  return (bit + 7) / 8;
 }
+uint64_t unpack(std::span<const uint8_t> bytes, std::vector<uint32_t>& values, uint64_t count, int width,
+                const std::string& what) {
+  return unpack(
+      bytes, values, count, [width](size_t) { return width; }, what);
+}
+
+bool mixed(const QuantizedTensor& q) { return q.code_kind == CodeKind::MixedSignedInt; }
 
 }  // namespace
 
@@ -40,16 +54,25 @@ uint64_t quantized_payload_bytes(const QuantizedTensor& q) {
       (static_cast<double>(q.rows) + static_cast<double>(q.cols)) * q.group > kTooLarge) {
     return uint64_t{1} << 62;
   }
-  const uint64_t codes = static_cast<uint64_t>(q.code_count()), scales = static_cast<uint64_t>(q.scale_count());
-  return packed_bytes(codes, q.code_bits) + packed_bytes(scales, q.scale_bits()) +
-         (q.has_zero_point ? packed_bytes(scales, q.code_bits) : 0);
+  const uint64_t scales = static_cast<uint64_t>(q.scale_count());
+  uint64_t bytes = (static_cast<uint64_t>(q.code_bits_total()) + 7) / 8 + packed_bytes(scales, q.scale_bits()) +
+                   (q.has_zero_point ? packed_bytes(scales, q.code_bits) : 0);
+  if (mixed(q)) {
+    bytes += packed_bytes(static_cast<uint64_t>(q.rows), QuantizedTensor::order_bits(q.rows)) +
+             packed_bytes(static_cast<uint64_t>(q.cols), QuantizedTensor::order_bits(q.cols));
+  }
+  return bytes;
 }
 
 std::vector<uint8_t> pack_quantized(const QuantizedTensor& q) {
   std::vector<uint8_t> out;
-  pack(out, q.codes, q.code_bits);
+  pack(out, q.codes, [&q](size_t i) { return q.code_width(static_cast<int64_t>(i)); });
   pack(out, q.scales, q.scale_bits());
   if (q.has_zero_point) pack(out, q.zero_points, q.code_bits);
+  if (mixed(q)) {
+    pack(out, q.row_order, QuantizedTensor::order_bits(q.rows));
+    pack(out, q.col_order, QuantizedTensor::order_bits(q.cols));
+  }
   return out;
 }
 
@@ -59,12 +82,20 @@ void unpack_quantized(std::span<const uint8_t> payload, QuantizedTensor& q, cons
                      std::to_string(quantized_payload_bytes(q)));
   }
   const uint64_t groups = static_cast<uint64_t>(q.scale_count());
-  uint64_t at = unpack(payload, q.codes, static_cast<uint64_t>(q.code_count()), q.code_bits, source + ": codes");
+  uint64_t at = unpack(
+      payload, q.codes, static_cast<uint64_t>(q.code_count()),
+      [&q](size_t i) { return q.code_width(static_cast<int64_t>(i)); }, source + ": codes");
   at += unpack(payload.subspan(at), q.scales, groups, q.scale_bits(), source + ": scales");
   if (q.has_zero_point) {
-    unpack(payload.subspan(at), q.zero_points, groups, q.code_bits, source + ": zero points");
+    at += unpack(payload.subspan(at), q.zero_points, groups, q.code_bits, source + ": zero points");
   } else {
     q.zero_points.clear();
+  }
+  if (mixed(q)) {
+    at += unpack(payload.subspan(at), q.row_order, static_cast<uint64_t>(q.rows), QuantizedTensor::order_bits(q.rows),
+                 source + ": row order");
+    unpack(payload.subspan(at), q.col_order, static_cast<uint64_t>(q.cols), QuantizedTensor::order_bits(q.cols),
+           source + ": column order");
   }
   check_quantized(q, source);
 }

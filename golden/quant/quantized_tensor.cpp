@@ -37,9 +37,35 @@ double code_value(const QuantizedTensor& q, const FormatInfo* element, uint32_t 
       return to_double(element->decode(code));
     case CodeKind::BinaryFactors:
     case CodeKind::SignScaled:
-      break;  // not per weight: dequantize_factored
+    case CodeKind::MixedSignedInt:
+      break;  // not per weight at one width: dequantize_factored, dequantize_mixed
   }
   return 0;
+}
+
+// True when `order` holds every index below its size once.
+bool is_permutation(const std::vector<uint32_t>& order) {
+  std::vector<bool> seen(order.size(), false);
+  for (uint32_t i : order) {
+    if (i >= order.size() || seen[i]) return false;
+    seen[i] = true;
+  }
+  return true;
+}
+
+// The permuted matrix's values put back in the matrix's own order.
+std::vector<float> dequantize_mixed(const QuantizedTensor& q) {
+  std::vector<float> values(static_cast<size_t>(q.size()));
+  for (int64_t g = 0; g < q.groups(); ++g) {
+    const double scale = decode_scale(q.scale_kind, q.scales[g]);
+    const auto [first, count] = q.group_span(g);
+    for (int64_t i = first; i < first + count; ++i) {
+      const int64_t r = i / q.cols, c = i % q.cols;
+      values[int64_t{q.row_order[r]} * q.cols + q.col_order[c]] =
+          static_cast<float>(static_cast<double>(sign_extend(q.codes[i], q.code_width(i))) * scale);
+    }
+  }
+  return values;
 }
 
 double sign_of(uint32_t code) { return code != 0 ? -1.0 : 1.0; }
@@ -96,10 +122,23 @@ int64_t QuantizedTensor::scale_count() const {
   }
 }
 
+int64_t QuantizedTensor::code_bits_total() const {
+  if (code_kind != CodeKind::MixedSignedInt) return code_count() * code_bits;
+  int64_t total = 0;
+  for (int64_t b = 0; b < blocks(); ++b) {
+    const int64_t r = b / block_grid_cols() * block_rows, c = b % block_grid_cols() * block_cols;
+    total += std::min(block_rows, rows - r) * std::min(block_cols, cols - c) * block_bits[b];
+  }
+  return total;
+}
+
 double QuantizedTensor::bits_per_weight() const {
-  const double total =
-      static_cast<double>(code_count()) * code_bits + static_cast<double>(scale_count()) * scale_bits() +
-      (has_zero_point ? static_cast<double>(groups()) * code_bits : 0.0) + (has_tensor_scale ? 32.0 : 0.0);
+  double total = static_cast<double>(code_bits_total()) + static_cast<double>(scale_count()) * scale_bits() +
+                 (has_zero_point ? static_cast<double>(groups()) * code_bits : 0.0) + (has_tensor_scale ? 32.0 : 0.0);
+  if (code_kind == CodeKind::MixedSignedInt) {  // the block widths and the two orders
+    total +=
+        8.0 * blocks() + static_cast<double>(rows) * order_bits(rows) + static_cast<double>(cols) * order_bits(cols);
+  }
   return total / static_cast<double>(size());
 }
 
@@ -124,12 +163,35 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
   }
   if (q.cols > std::numeric_limits<int64_t>::max() / q.rows) fail("rows * cols overflows");
   if (q.group <= 0) fail("group (" + std::to_string(q.group) + ") must be positive");
+  if (q.code_kind == CodeKind::MixedSignedInt) {
+    if (q.code_bits < 2 || q.code_bits > 8) fail("code_bits " + std::to_string(q.code_bits) + " is not in 2..8");
+    if (q.scale_kind != ScaleKind::Fp16 || q.has_zero_point || q.has_tensor_scale) {
+      fail("mixed-width codes take fp16 scales, no zero point and no tensor scale");
+    }
+    if (q.block_rows < 1 || q.block_cols < 1 || q.block_cols % q.group != 0) {
+      fail("blocks of " + std::to_string(q.block_rows) + " x " + std::to_string(q.block_cols) +
+           " (positive, columns a multiple of the group " + std::to_string(q.group) + ")");
+    }
+    if (static_cast<int64_t>(q.block_bits.size()) != q.blocks()) {
+      fail(std::to_string(q.block_bits.size()) + " block widths for " + std::to_string(q.blocks()) + " blocks");
+    }
+    for (uint8_t b : q.block_bits) {
+      if (b < 2 || b > q.code_bits)
+        fail("a block width " + std::to_string(b) + " outside 2.." + std::to_string(q.code_bits));
+    }
+    if (static_cast<int64_t>(q.row_order.size()) != q.rows || !is_permutation(q.row_order) ||
+        static_cast<int64_t>(q.col_order.size()) != q.cols || !is_permutation(q.col_order)) {
+      fail("the row and column orders are not permutations of the rows and columns");
+    }
+  } else if (!q.block_bits.empty() || !q.row_order.empty() || !q.col_order.empty()) {
+    fail("block widths and orders belong to mixed-width codes only");
+  }
   if (q.factored()) {
     if (q.code_bits != 1) fail("code_bits " + std::to_string(q.code_bits) + " of sign factors is not 1");
     if (q.scale_kind != ScaleKind::Fp16) fail("sign factors take fp16 scales");
     if (q.has_zero_point || q.has_tensor_scale) fail("sign factors take no zero point or tensor scale");
     if (q.group > q.size()) fail("middle dimension " + std::to_string(q.group) + " above rows * cols");
-  } else if (q.code_bits < 2 || q.code_bits > 8) {
+  } else if (q.code_kind != CodeKind::MixedSignedInt && (q.code_bits < 2 || q.code_bits > 8)) {
     fail("code_bits " + std::to_string(q.code_bits) + " is not in 2..8");
   }
 
@@ -143,6 +205,7 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
     case CodeKind::UnsignedInt:
     case CodeKind::BinaryFactors:
     case CodeKind::SignScaled:
+    case CodeKind::MixedSignedInt:
       break;
     case CodeKind::Float:
       element = float_element_format(q);
@@ -171,9 +234,10 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
   check_size("zero_points", q.zero_points.size(), q.has_zero_point ? q.groups() : 0);
 
   for (size_t i = 0; i < q.codes.size(); ++i) {
-    if (!fits(q.codes[i], q.code_bits)) {
+    const int width = q.code_width(static_cast<int64_t>(i));
+    if (!fits(q.codes[i], width)) {
       fail("code " + std::to_string(i) + " (" + std::to_string(q.codes[i]) + ") is wider than " +
-           std::to_string(q.code_bits) + " bits");
+           std::to_string(width) + " bits");
     }
     if (element != nullptr && element->decode(q.codes[i]).cls != NumClass::Finite &&
         element->decode(q.codes[i]).cls != NumClass::Zero) {
@@ -198,6 +262,7 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
 std::vector<float> dequantize(const QuantizedTensor& q) {
   check_quantized(q, "dequantize");
   if (q.factored()) return dequantize_factored(q);
+  if (q.code_kind == CodeKind::MixedSignedInt) return dequantize_mixed(q);
   const FormatInfo* element = q.code_kind == CodeKind::Float ? float_element_format(q) : nullptr;
   std::vector<float> values(static_cast<size_t>(q.size()));
   for (int64_t g = 0; g < q.groups(); ++g) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -29,6 +30,10 @@ enum class CodeKind : uint8_t {
   // not per weight (binary_factors.hpp); code_bits is 1, scale_kind fp16.
   BinaryFactors = 3,  // diag(a) A diag(m) B diag(b): A rows x k, B k x cols, k = group
   SignScaled = 4,     // diag(a) S diag(b): S rows x cols (a single binary factor)
+  // Signed integers whose width varies by block of a row- and column-permuted
+  // matrix (sfmp.hpp): codes, scales and groups are those of the permuted
+  // matrix, code_bits the widest block.
+  MixedSignedInt = 5,
 };
 
 // How a group's scale pattern is read.
@@ -54,6 +59,27 @@ struct QuantizedTensor {
   std::vector<uint32_t> codes;        // rows * cols, right-aligned patterns
   std::vector<uint32_t> scales;       // groups() patterns
   std::vector<uint32_t> zero_points;  // groups() patterns when has_zero_point
+
+  // MixedSignedInt only. Stored row r is row row_order[r] of the matrix,
+  // stored column c its column col_order[c]; the stored matrix is cut into
+  // blocks of block_rows x block_cols (the last ones shorter), numbered row
+  // by row, block b's codes block_bits[b] wide. block_cols is a multiple of group.
+  int64_t block_rows = 0, block_cols = 0;
+  std::vector<uint8_t> block_bits;
+  std::vector<uint32_t> row_order, col_order;
+  int64_t block_grid_cols() const { return (cols + block_cols - 1) / block_cols; }
+  int64_t blocks() const { return (rows + block_rows - 1) / block_rows * block_grid_cols(); }
+  // The width of stored weight `index` (row-major in the stored matrix).
+  // Bits of one entry of row_order (n = rows) or col_order (n = cols).
+  static int order_bits(int64_t n) {
+    return n <= 2 ? 1 : static_cast<int>(std::bit_width(static_cast<uint64_t>(n - 1)));
+  }
+  // Every code's bits: code_count() * code_bits, or the blocks' widths over their weights.
+  int64_t code_bits_total() const;
+  int code_width(int64_t index) const {
+    if (code_kind != CodeKind::MixedSignedInt) return code_bits;
+    return block_bits[index / cols / block_rows * block_grid_cols() + index % cols / block_cols];
+  }
 
   int64_t size() const { return rows * cols; }
   bool factored() const { return code_kind == CodeKind::BinaryFactors || code_kind == CodeKind::SignScaled; }

@@ -92,12 +92,13 @@ std::optional<golden::QuantRequest> quant_request(const CodecOptions& o) {
                      (method->default_group > 0 ? " in blocks of " + std::to_string(method->default_group) : "") +
                      "; --bits and --group do not apply");
   }
-  if (method->fractional_bits) {
-    if (given(o, "--group")) throw UsageError("--group does not apply to " + o.method);
-    if (!(o.bits > 0 && o.bits <= 16))
-      throw UsageError("--bits of " + o.method + " must be in (0, 16] bits per weight");
-  } else if (o.bits != std::floor(o.bits) || o.bits < 2 || o.bits > 8) {
-    throw UsageError("--bits must be a whole number 2..8 for " + o.method);
+  if (o.method == "dbf" && given(o, "--group")) throw UsageError("--group does not apply to dbf");
+  if (method->fixed_bits == 0 && !golden::accepts_bits(*method, o.bits)) {
+    char bits[32];
+    std::snprintf(bits, sizeof bits, "%g", o.bits);
+    throw UsageError(std::string("--bits ") + bits + " does not apply to " + o.method +
+                     " (integer methods: whole numbers 2..8; dbf: bits per weight up to 4; sfmp: average code bits "
+                     "2..8)");
   }
   if (o.group < 1) throw UsageError("--group must be at least 1");
   if (o.act_order && o.method != "gptq") throw UsageError("--act-order applies to gptq only");
@@ -543,7 +544,10 @@ void add_codec_commands(CLI::App& app, Action& action) {
     cmd->add_option("--quality-for", o->quality_for,
                     "vp: PATTERN=FLOOR, a floor for the tensors whose names match the glob (first match wins; "
                     "repeatable), e.g. 'layers.*.wq=sqnr=40dB'");
-    cmd->add_option("--bits", o->bits, "Code bits of an integer --method, 2..8; dbf: bits per weight (fractional)")
+    cmd->add_option(
+           "--bits", o->bits,
+           "Code bits of an integer --method, 2..8; dbf: bits per weight up to 4; sfmp: average code bits 2..8 "
+           "(fractional for both)")
         ->default_val(4);
     cmd->add_option("--group", o->group, "Weights per scale along a row, integer methods")->default_val(32);
     cmd->add_flag("--act-order", o->act_order, "gptq: columns in order of decreasing Hessian diagonal");

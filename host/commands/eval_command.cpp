@@ -102,9 +102,8 @@ std::vector<golden::QuantRequest> requests(const EvalOptions& o) {
   if (o.act_order && std::ranges::find(names, "gptq") == names.end()) {
     throw UsageError("--act-order applies to gptq, which --methods does not include");
   }
-  // Integer methods take the whole --bits values, dbf those up to kMaxDbfBits
-  // (as its target bits per weight); a value no method takes is an error.
-  constexpr double kMaxDbfBits = 4;
+  // Each method takes the --bits values it accepts (golden::accepts_bits); a
+  // value no method takes is an error.
   std::vector<golden::QuantRequest> result;
   std::vector<bool> used(o.bits.size(), false);
   for (const std::string& name : names) {
@@ -115,12 +114,11 @@ std::vector<golden::QuantRequest> requests(const EvalOptions& o) {
     }
     for (size_t i = 0; i < o.bits.size(); ++i) {
       const double b = o.bits[i];
-      if (info.fractional_bits && b <= kMaxDbfBits) {
+      if (!golden::accepts_bits(info, b)) continue;
+      if (info.fractional_bits) {
         result.push_back({name, 0, o.group, false, b});
-      } else if (!info.fractional_bits && b == std::floor(b) && b >= 2) {
-        result.push_back({name, static_cast<int>(b), o.group, o.act_order && name == "gptq"});
       } else {
-        continue;
+        result.push_back({name, static_cast<int>(b), o.group, o.act_order && name == "gptq"});
       }
       used[i] = true;
     }
@@ -130,7 +128,7 @@ std::vector<golden::QuantRequest> requests(const EvalOptions& o) {
                         names, [](const std::string& n) { return golden::find_quant_method(n)->fixed_bits == 0; })) {
       throw UsageError("--bits " + format_bits(o.bits[i]) +
                        ": no method of --methods takes it (integer methods: whole numbers 2..8; dbf: up to 4 bits "
-                       "per weight)");
+                       "per weight; sfmp: 2..8)");
     }
   }
   return result;
@@ -339,8 +337,8 @@ void add_eval_command(CLI::App& app, Action& action) {
   cmd->add_option("model", o->model, "A llama2.c checkpoint or a .wsc container of one (default: the embedded stories260K)");
   cmd->add_option("--methods", o->methods, "Comma-separated methods, or all")->delimiter(',')->default_str("all");
   cmd->add_option("--bits", o->bits,
-                  "Comma-separated code widths of the integer methods (whole, 2..8) and bits per weight of dbf (up to "
-                  "4, fractional)")
+                  "Comma-separated code widths of the integer methods (whole, 2..8), bits per weight of dbf (up to 4) "
+                  "and average code bits of sfmp (2..8), fractional for dbf and sfmp")
       ->delimiter(',')
       ->default_str("2,3,4,5,6,7,8");
   cmd->add_option("--group", o->group, "Weights per scale of the integer methods")->default_val(32);

@@ -26,28 +26,34 @@ nlohmann::json tensor_report(const golden::Tensor& tensor, const golden::Encoded
   totals.bound_bits += bound.bound_bits;
   // A vp tensor's side information is its table in the directory.
   const uint64_t side = encoded.vp ? golden::vp::table_descriptor_bytes(*encoded.vp) : 0;
-  nlohmann::json row = {{"name", tensor.name},
-          {"dtype", golden::dtype_name(tensor.dtype)},
-          {"shape", tensor.shape},
-          {"weights", tensor.size()},
-          {"original_bytes", original},
-          {"compressed_bytes", compressed},
-          {"ratio", ratio(static_cast<double>(original), static_cast<double>(compressed))},
-          {"exponent_entropy_bits", bound.exponent_entropy_bits},
-          {"bound_bits_per_weight", tensor.size() ? bound.bound_bits / static_cast<double>(tensor.size()) : 0.0},
-          {"bound_bytes", bound.bound_bits / 8},
-          {"overhead_percent", overhead_percent(static_cast<double>(compressed), bound.bound_bits / 8)},
-          {"method", encoded.quantized ? encoded.quantized->method : encoded.vp ? "vp" : "lossless"},
-          {"bits_per_weight", tensor.size() ? 8.0 * static_cast<double>(compressed + side) / static_cast<double>(tensor.size())
-                                            : 0.0},
-          {"code_bits", encoded.quantized ? encoded.quantized->code_bits : 0},
-          {"group", encoded.quantized ? encoded.quantized->group : 0},
-          {"lanes", encoded.lane_streams.size()},
-          {"table_log", encoded.table_log},
-          {"table_source", encoded.table_source},
-          {"table_bytes", encoded.table_bytes.size()},
-          {"joint_bits", encoded.joint_bits},
-          {"repeat_distance", encoded.repeat_distance}};
+  nlohmann::json row = {
+      {"name", tensor.name},
+      {"dtype", golden::dtype_name(tensor.dtype)},
+      {"shape", tensor.shape},
+      {"weights", tensor.size()},
+      {"original_bytes", original},
+      {"compressed_bytes", compressed},
+      {"ratio", ratio(static_cast<double>(original), static_cast<double>(compressed))},
+      {"exponent_entropy_bits", bound.exponent_entropy_bits},
+      {"bound_bits_per_weight", tensor.size() ? bound.bound_bits / static_cast<double>(tensor.size()) : 0.0},
+      {"bound_bytes", bound.bound_bits / 8},
+      {"overhead_percent", overhead_percent(static_cast<double>(compressed), bound.bound_bits / 8)},
+      {"method", encoded.quantized ? encoded.quantized->method
+                 : encoded.vp      ? "vp"
+                                   : "lossless"},
+      {"bits_per_weight",
+       tensor.size() ? 8.0 * static_cast<double>(compressed + side) / static_cast<double>(tensor.size()) : 0.0},
+      {"code_bits", encoded.quantized ? encoded.quantized->code_bits : 0},
+      {"average_code_bits", encoded.quantized ? static_cast<double>(encoded.quantized->code_bits_total()) /
+                                                    static_cast<double>(encoded.quantized->size())
+                                              : 0.0},
+      {"group", encoded.quantized ? encoded.quantized->group : 0},
+      {"lanes", encoded.lane_streams.size()},
+      {"table_log", encoded.table_log},
+      {"table_source", encoded.table_source},
+      {"table_bytes", encoded.table_bytes.size()},
+      {"joint_bits", encoded.joint_bits},
+      {"repeat_distance", encoded.repeat_distance}};
   if (encoded.vp) {
     int fold = 0;
     for (const golden::vp::VpSymbol& sym : encoded.vp->symbols) fold = std::max(fold, sym.prefix_bits);
@@ -96,6 +102,9 @@ void print_report(const nlohmann::json& tensors, const nlohmann::json& total, st
     } else if (t["method"] == "dbf") {  // sign factors: group holds the middle dimension k
       std::snprintf(coding, sizeof coding, "dbf k%d, %.3f b/w", t["group"].get<int>(),
                     t["bits_per_weight"].get<double>());
+    } else if (t["method"] == "sfmp") {  // blocks of two widths
+      std::snprintf(coding, sizeof coding, "sfmp %.2fb g%d, %.3f b/w", t["average_code_bits"].get<double>(),
+                    t["group"].get<int>(), t["bits_per_weight"].get<double>());
     } else if (t["method"] == "onebit") {
       std::snprintf(coding, sizeof coding, "onebit, %.3f b/w", t["bits_per_weight"].get<double>());
     } else if (t["method"] != "lossless") {

@@ -95,15 +95,17 @@ TEST(CliQuantized, OptionsThatDoNotApplyAreRefusedBeforeAnyWork) {
   }
 }
 
-// dbf at a fractional target and onebit, calibrated as encode calibrates
-// (8 sequences from seeds 1000004 + b), decode to the golden library's fit.
-TEST(CliQuantized, BinaryFactorsDecodeToTheGoldenFit) {
+// dbf and sfmp at fractional targets and onebit, calibrated as encode
+// calibrates (8 sequences from seeds 1000004 + b), decode to the golden
+// library's fit.
+TEST(CliQuantized, FractionalAndSignMethodsDecodeToTheGoldenFit) {
   Scratch scratch;
   const golden::Llama2Weights reference = golden::load_llama2(kModel);
   const golden::Hessians hessians = golden::collect_hessians(reference, 8, 256 / 8, 1000004);
   for (const golden::QuantRequest& request :
-       {golden::QuantRequest{"dbf", 0, 32, false, 1.5}, golden::QuantRequest{"onebit", 1, 0}}) {
-    const std::string bits = request.method == "dbf" ? " --bits 1.5" : "";
+       {golden::QuantRequest{"dbf", 0, 32, false, 1.5}, golden::QuantRequest{"onebit", 1, 0},
+        golden::QuantRequest{"sfmp", 0, 32, false, 2.5}}) {
+    const std::string bits = request.target_bits > 0 ? " --bits " + std::to_string(request.target_bits) : "";
     ProcessResult r = weightstream("encode " + kModel + " -o " + scratch / "f.wsc -f --method " + request.method +
                                    bits + " --calibration-positions 256");
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -111,7 +113,9 @@ TEST(CliQuantized, BinaryFactorsDecodeToTheGoldenFit) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     golden::Llama2Weights decoded = golden::load_llama2(scratch / "f.bin");
     golden::QuantizedModel expected = golden::quantize_model(reference, request, &hessians, false);
-    EXPECT_LE(expected.bits_per_weight, request.method == "dbf" ? 1.5 : 1.5 + 1e-9) << request.method;
+    if (request.method == "dbf") {
+      EXPECT_LE(expected.bits_per_weight, 1.5);
+    }
     const auto got = decoded.matrices(false), want = expected.weights.matrices(false);
     ASSERT_EQ(got.size(), want.size());
     for (size_t m = 0; m < got.size(); ++m) {
@@ -125,27 +129,32 @@ TEST(CliQuantized, BinaryFactorsDecodeToTheGoldenFit) {
     for (const auto& t : nlohmann::json::parse(r.out)["tensors"]) {
       if (t["name"] == "layers.0.wq") {
         EXPECT_EQ(t["method"], request.method);
+        if (request.method == "sfmp") {
+          EXPECT_EQ(t["average_code_bits"], 2.5) << "64 x 64: eight blocks of 16 x 32";
+        }
       }
     }
   }
   // Bits no method takes, and bits too few for a matrix's scales.
   ProcessResult r;
-  for (const std::string args :
-       {"--method dbf --bits 0.3", "--method dbf --bits 17", "--method dbf --group 64", "--method onebit --bits 2",
-        "--method rtn-sym --bits 2.5", "--method dbf --act-order"}) {
+  for (const std::string args : {"--method dbf --bits 0.3", "--method dbf --bits 17", "--method dbf --group 64",
+                                 "--method onebit --bits 2", "--method rtn-sym --bits 2.5", "--method dbf --act-order",
+                                 "--method sfmp --bits 1.5", "--method sfmp --bits 8.5"}) {
     r = weightstream("encode " + kModel + " -o " + scratch / "x.wsc " + args);
     EXPECT_EQ(r.exit_code, 1) << args << ": " << r.err;
     EXPECT_FALSE(fs::exists(scratch / "x.wsc")) << args;
   }
   r = weightstream(
-      "eval --methods dbf,onebit --bits 1.5,2 --positions 32 --sequences 2 --calibration-positions 32 --json");
+      "eval --methods dbf,onebit,sfmp --bits 1.5,2.5 --positions 32 --sequences 2 --calibration-positions 32 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json rows = nlohmann::json::parse(r.out)["rows"];
-  ASSERT_EQ(rows.size(), 2u + 3);
+  ASSERT_EQ(rows.size(), 2u + 4) << "dbf at 1.5 and 2.5, onebit, sfmp at 2.5";
   EXPECT_EQ(rows[2]["method"], "dbf");
   EXPECT_EQ(rows[2]["bits"], 1.5);
   EXPECT_LE(rows[2]["bits_per_weight"].get<double>(), 1.5);
   EXPECT_EQ(rows[4]["method"], "onebit");
+  EXPECT_EQ(rows[5]["method"], "sfmp");
+  EXPECT_EQ(rows[5]["bits"], 2.5);
   EXPECT_EQ(weightstream("eval --methods rtn-sym --bits 1.5 --positions 32 --sequences 2").exit_code, 1);
 }
 

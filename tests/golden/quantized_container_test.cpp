@@ -38,7 +38,8 @@ struct Encoded {
 TEST(QuantizedContainer, RoundTripsEveryMethodFieldForFieldAndValueForValue) {
   for (const QuantRequest& request :
        {QuantRequest{"rtn-sym", 3, 32}, QuantRequest{"rtn-asym", 4, 64}, QuantRequest{"mxfp4"}, QuantRequest{"mxint8"},
-        QuantRequest{"nvfp4"}, QuantRequest{"dbf", 0, 32, false, 1.5}, QuantRequest{"onebit"}}) {
+        QuantRequest{"nvfp4"}, QuantRequest{"dbf", 0, 32, false, 1.5}, QuantRequest{"onebit"},
+        QuantRequest{"sfmp", 0, 32, false, 2.5}}) {
     const Encoded e(request);
     EXPECT_EQ(e.file[8], 3) << "a container with quantised tensors is version 3";
     const WscContents back = parse_wsc(e.file, "q.wsc");
@@ -58,6 +59,9 @@ TEST(QuantizedContainer, RoundTripsEveryMethodFieldForFieldAndValueForValue) {
       EXPECT_EQ(got.codes, want.codes) << t.name;
       EXPECT_EQ(got.scales, want.scales) << t.name;
       EXPECT_EQ(got.zero_points, want.zero_points) << t.name;
+      EXPECT_EQ(got.block_bits, want.block_bits) << t.name;
+      EXPECT_EQ(got.row_order, want.row_order) << t.name;
+      EXPECT_EQ(got.col_order, want.col_order) << t.name;
       EXPECT_EQ(std::bit_cast<uint32_t>(got.tensor_scale), std::bit_cast<uint32_t>(want.tensor_scale));
       EXPECT_EQ(bits_of(dequantize(got)), bits_of(dequantize(want))) << t.name;
     }
