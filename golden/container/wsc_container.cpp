@@ -128,6 +128,7 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const
         dir.varint(q.block_bits.size());
         for (uint8_t b : q.block_bits) dir.u8(b);
       }
+      if (q.code_kind == CodeKind::Codebook) dir.varint(q.outlier_index.size());
       dir.u32(payload_crc(t));
       continue;
     }
@@ -326,6 +327,12 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
         const std::span<const uint8_t> widths = dir.bytes(blocks);
         if (dir.failed()) throw bad("truncated");
         q.block_bits.assign(widths.begin(), widths.end());
+      }
+      if (q.code_kind == CodeKind::Codebook) {
+        const uint64_t outliers = dir.varint();
+        if (dir.failed() || outliers > t.count) throw bad("truncated, or more outliers than weights");
+        q.outlier_index.resize(outliers);
+        q.outlier_value.resize(outliers);
       }
       const uint32_t crc = dir.u32();
       if (dir.failed()) throw bad("truncated");

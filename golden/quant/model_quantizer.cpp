@@ -1,5 +1,7 @@
 #include "golden/quant/model_quantizer.hpp"
 
+#include <fnmatch.h>
+
 #include <bit>
 #include <cmath>
 #include <stdexcept>
@@ -7,6 +9,7 @@
 #include "golden/common/error.hpp"
 #include "golden/model/generate.hpp"
 #include "golden/quant/gptq.hpp"
+#include "golden/vp/vp_model.hpp"
 
 namespace ws::golden {
 
@@ -44,7 +47,15 @@ QuantResult quantize_matrix(const QuantRequest& request, const std::string& name
   }
   QuantResult q;
   try {
-    q = quantize(request, values, rows, cols, hessian);
+    QuantRequest own = request;
+    for (const std::string& text : request.quality_for) {  // the first PATTERN=FLOOR whose pattern matches
+      const auto [pattern, floor] = vp::parse_quality_for(text);
+      if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0) {
+        own.quality = text.substr(pattern.size() + 1);
+        break;
+      }
+    }
+    q = quantize(own, values, rows, cols, hessian);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument("tensor '" + name + "': " + e.what());
   }

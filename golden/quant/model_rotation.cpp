@@ -87,7 +87,13 @@ QuantRequest fit_request(const QuantRequest& q) {
   // (rtn-asym), and for dbf the single binary factor (onebit).
   if (method->name == "gptq") return {"rtn-asym", q.bits, q.group, false};
   if (method->name == "dbf") return {"onebit", 1, q.group, false};
-  return {q.method, q.bits, q.group, false, q.target_bits};
+  if (method->quality_first) {
+    throw std::invalid_argument("a butterfly rotation is fitted against a bit width; " + q.method +
+                                " takes --rotate hadamard");
+  }
+  QuantRequest own = q;
+  own.act_order = false;
+  return own;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "golden/quant/binary_factors.hpp"
+#include "golden/quant/codebook.hpp"
 #include "golden/quant/gptq.hpp"
 #include "golden/quant/mx_block.hpp"
 #include "golden/quant/nvfp4.hpp"
@@ -14,7 +15,7 @@
 namespace ws::golden {
 namespace {
 
-constexpr std::array<MethodInfo, 13> kMethods = {{
+constexpr std::array<MethodInfo, 14> kMethods = {{
     {"rtn-sym", "round to nearest, signed codes, fp16 scale per group", 0, false, 32},
     {"rtn-asym", "round to nearest, unsigned codes, fp16 scale and zero point per group", 0, false, 32},
     {"gptq", "GPTQ (Hessian-weighted error feedback) on the rtn-asym grid", 0, true, 32},
@@ -29,6 +30,8 @@ constexpr std::array<MethodInfo, 13> kMethods = {{
      true},
     {"onebit", "one binary factor diag(a) sign(W) diag(b)", 1, true, 0},
     {"sfmp", "search-free mixed precision: salience-ordered blocks at floor or ceil of fractional bits", 0, true, 32,
+     true},
+    {"codebook", "a fitted fp16 codebook per tensor and fp16 outliers, at a quality floor per row", 0, true, 0, false,
      true},
 }};
 
@@ -52,7 +55,7 @@ std::string known_quant_method_names() {
 }
 
 bool accepts_bits(const MethodInfo& method, double b) {
-  if (method.fixed_bits != 0) return false;
+  if (method.fixed_bits != 0 || method.quality_first) return false;
   if (method.name == "dbf") return b > 0 && b <= 4;
   if (method.fractional_bits) return b >= 2 && b <= 8;
   return b == std::floor(b) && b >= 2 && b <= 8;
@@ -109,6 +112,10 @@ QuantResult quantize(const QuantRequest& request, std::span<const float> weights
   if (method->name == "nvfp4") return nvfp4_quantize(weights, rows, cols);
   if (method->name == "dbf") return dbf_quantize(weights, rows, cols, request.target_bits, hessian);
   if (method->name == "onebit") return onebit_quantize(weights, rows, cols, hessian);
+  if (method->name == "codebook") {
+    if (request.quality.empty()) throw std::invalid_argument("codebook: needs a quality floor (cos=0.999, sqnr=30dB)");
+    return codebook_quantize(weights, rows, cols, vp::parse_quality(request.quality), hessian);
+  }
   if (method->name == "sfmp") return sfmp_quantize(weights, rows, cols, request.target_bits, request.group, hessian);
   return mx_quantize(*find_mx_format(method->name), weights, rows, cols);
 }

@@ -31,7 +31,11 @@ struct QuantRequest {
   int bits = 4;            // integer methods only
   int group = 32;          // integer methods only
   bool act_order = false;  // gptq only
-  double target_bits = 0;  // dbf only: bits per weight, every stored bit counted (fractional)
+  double target_bits = 0;  // dbf and sfmp: the fractional target
+  // codebook: the floor every row meets ("cos=0.999", "sqnr=30dB") and
+  // PATTERN=FLOOR overrides by tensor name (the first match wins).
+  std::string quality{};
+  std::vector<std::string> quality_for{};
 };
 
 struct QuantResult {
@@ -46,6 +50,7 @@ struct MethodInfo {
   bool needs_hessian;  // gptq: the caller passes H = 2 X^T X (see gptq.hpp)
   int default_group;   // for a block format (fixed_bits != 0) its block, which --group does not change; 0: none
   bool fractional_bits = false;  // dbf, sfmp: --bits is a fractional target, not a code width
+  bool quality_first = false;    // codebook: takes --quality, not --bits
 };
 
 // Whether `--bits` value b applies to a method: whole 2..8 for the integer

@@ -57,6 +57,10 @@ uint64_t quantized_payload_bytes(const QuantizedTensor& q) {
   const uint64_t scales = static_cast<uint64_t>(q.scale_count());
   uint64_t bytes = (static_cast<uint64_t>(q.code_bits_total()) + 7) / 8 + packed_bytes(scales, q.scale_bits()) +
                    (q.has_zero_point ? packed_bytes(scales, q.code_bits) : 0);
+  if (q.code_kind == CodeKind::Codebook) {
+    bytes += packed_bytes(q.outlier_index.size(), QuantizedTensor::order_bits(q.size())) +
+             packed_bytes(q.outlier_value.size(), 16);
+  }
   if (mixed(q)) {
     bytes += packed_bytes(static_cast<uint64_t>(q.rows), QuantizedTensor::order_bits(q.rows)) +
              packed_bytes(static_cast<uint64_t>(q.cols), QuantizedTensor::order_bits(q.cols));
@@ -69,6 +73,10 @@ std::vector<uint8_t> pack_quantized(const QuantizedTensor& q) {
   pack(out, q.codes, [&q](size_t i) { return q.code_width(static_cast<int64_t>(i)); });
   pack(out, q.scales, q.scale_bits());
   if (q.has_zero_point) pack(out, q.zero_points, q.code_bits);
+  if (q.code_kind == CodeKind::Codebook) {
+    pack(out, q.outlier_index, QuantizedTensor::order_bits(q.size()));
+    pack(out, q.outlier_value, 16);
+  }
   if (mixed(q)) {
     pack(out, q.row_order, QuantizedTensor::order_bits(q.rows));
     pack(out, q.col_order, QuantizedTensor::order_bits(q.cols));
@@ -90,6 +98,12 @@ void unpack_quantized(std::span<const uint8_t> payload, QuantizedTensor& q, cons
     at += unpack(payload.subspan(at), q.zero_points, groups, q.code_bits, source + ": zero points");
   } else {
     q.zero_points.clear();
+  }
+  if (q.code_kind == CodeKind::Codebook) {  // the directory gave the outlier count: the vectors' sizes
+    const uint64_t outliers = q.outlier_index.size();
+    at += unpack(payload.subspan(at), q.outlier_index, outliers, QuantizedTensor::order_bits(q.size()),
+                 source + ": outlier positions");
+    at += unpack(payload.subspan(at), q.outlier_value, outliers, 16, source + ": outlier values");
   }
   if (mixed(q)) {
     at += unpack(payload.subspan(at), q.row_order, static_cast<uint64_t>(q.rows), QuantizedTensor::order_bits(q.rows),

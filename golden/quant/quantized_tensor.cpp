@@ -38,9 +38,20 @@ double code_value(const QuantizedTensor& q, const FormatInfo* element, uint32_t 
     case CodeKind::BinaryFactors:
     case CodeKind::SignScaled:
     case CodeKind::MixedSignedInt:
-      break;  // not per weight at one width: dequantize_factored, dequantize_mixed
+    case CodeKind::Codebook:
+      break;  // not a code times a group scale: dequantize_factored, dequantize_mixed, dequantize_codebook
   }
   return 0;
+}
+
+std::vector<float> dequantize_codebook(const QuantizedTensor& q) {
+  std::vector<float> values(static_cast<size_t>(q.size()));
+  for (int64_t i = 0; i < q.size(); ++i)
+    values[i] = static_cast<float>(decode_scale(q.scale_kind, q.scales[q.codes[i]]));
+  for (size_t k = 0; k < q.outlier_index.size(); ++k) {
+    values[q.outlier_index[k]] = static_cast<float>(decode_scale(ScaleKind::Fp16, q.outlier_value[k]));
+  }
+  return values;
 }
 
 // True when `order` holds every index below its size once.
@@ -117,6 +128,8 @@ int64_t QuantizedTensor::scale_count() const {
       return rows + group + cols;
     case CodeKind::SignScaled:
       return rows + cols;
+    case CodeKind::Codebook:
+      return group;
     default:
       return groups();
   }
@@ -135,6 +148,7 @@ int64_t QuantizedTensor::code_bits_total() const {
 double QuantizedTensor::bits_per_weight() const {
   double total = static_cast<double>(code_bits_total()) + static_cast<double>(scale_count()) * scale_bits() +
                  (has_zero_point ? static_cast<double>(groups()) * code_bits : 0.0) + (has_tensor_scale ? 32.0 : 0.0);
+  if (code_kind == CodeKind::Codebook) total += static_cast<double>(outlier_index.size()) * (order_bits(size()) + 16);
   if (code_kind == CodeKind::MixedSignedInt) {  // the block widths and the two orders
     total +=
         8.0 * blocks() + static_cast<double>(rows) * order_bits(rows) + static_cast<double>(cols) * order_bits(cols);
@@ -186,12 +200,33 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
   } else if (!q.block_bits.empty() || !q.row_order.empty() || !q.col_order.empty()) {
     fail("block widths and orders belong to mixed-width codes only");
   }
+  if (q.code_kind == CodeKind::Codebook) {
+    if (q.code_bits < 1 || q.code_bits > 8) fail("index bits " + std::to_string(q.code_bits) + " are not in 1..8");
+    if (q.group < 2 || q.group > (1 << q.code_bits)) {
+      fail("a codebook of " + std::to_string(q.group) + " entries for " + std::to_string(q.code_bits) + "-bit indices");
+    }
+    if (q.scale_kind != ScaleKind::Fp16 || q.has_zero_point || q.has_tensor_scale) {
+      fail("a codebook takes fp16 entries, no zero point and no tensor scale");
+    }
+    if (q.outlier_index.size() != q.outlier_value.size()) fail("outlier positions and values differ in number");
+    for (size_t k = 0; k < q.outlier_index.size(); ++k) {
+      if (q.outlier_index[k] >= q.size() || (k > 0 && q.outlier_index[k] <= q.outlier_index[k - 1])) {
+        fail("outlier positions must ascend within the tensor (outlier " + std::to_string(k) + ")");
+      }
+      if (!fits(q.outlier_value[k], 16) || !std::isfinite(decode_scale(ScaleKind::Fp16, q.outlier_value[k]))) {
+        fail("outlier " + std::to_string(k) + " is not a finite fp16 value");
+      }
+    }
+  } else if (!q.outlier_index.empty() || !q.outlier_value.empty()) {
+    fail("outliers belong to codebook tensors only");
+  }
   if (q.factored()) {
     if (q.code_bits != 1) fail("code_bits " + std::to_string(q.code_bits) + " of sign factors is not 1");
     if (q.scale_kind != ScaleKind::Fp16) fail("sign factors take fp16 scales");
     if (q.has_zero_point || q.has_tensor_scale) fail("sign factors take no zero point or tensor scale");
     if (q.group > q.size()) fail("middle dimension " + std::to_string(q.group) + " above rows * cols");
-  } else if (q.code_kind != CodeKind::MixedSignedInt && (q.code_bits < 2 || q.code_bits > 8)) {
+  } else if (q.code_kind != CodeKind::MixedSignedInt && q.code_kind != CodeKind::Codebook &&
+             (q.code_bits < 2 || q.code_bits > 8)) {
     fail("code_bits " + std::to_string(q.code_bits) + " is not in 2..8");
   }
 
@@ -206,6 +241,7 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
     case CodeKind::BinaryFactors:
     case CodeKind::SignScaled:
     case CodeKind::MixedSignedInt:
+    case CodeKind::Codebook:
       break;
     case CodeKind::Float:
       element = float_element_format(q);
@@ -239,6 +275,10 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
       fail("code " + std::to_string(i) + " (" + std::to_string(q.codes[i]) + ") is wider than " +
            std::to_string(width) + " bits");
     }
+    if (q.code_kind == CodeKind::Codebook && q.codes[i] >= static_cast<uint32_t>(q.group)) {
+      fail("index " + std::to_string(i) + " (" + std::to_string(q.codes[i]) + ") beyond the codebook's " +
+           std::to_string(q.group) + " entries");
+    }
     if (element != nullptr && element->decode(q.codes[i]).cls != NumClass::Finite &&
         element->decode(q.codes[i]).cls != NumClass::Zero) {
       fail("code " + std::to_string(i) + " is not a finite " + q.element_format + " value");
@@ -263,6 +303,7 @@ std::vector<float> dequantize(const QuantizedTensor& q) {
   check_quantized(q, "dequantize");
   if (q.factored()) return dequantize_factored(q);
   if (q.code_kind == CodeKind::MixedSignedInt) return dequantize_mixed(q);
+  if (q.code_kind == CodeKind::Codebook) return dequantize_codebook(q);
   const FormatInfo* element = q.code_kind == CodeKind::Float ? float_element_format(q) : nullptr;
   std::vector<float> values(static_cast<size_t>(q.size()));
   for (int64_t g = 0; g < q.groups(); ++g) {

@@ -34,6 +34,9 @@ enum class CodeKind : uint8_t {
   // matrix (sfmp.hpp): codes, scales and groups are those of the permuted
   // matrix, code_bits the widest block.
   MixedSignedInt = 5,
+  // An index of code_bits into a codebook of `group` fp16 entries (the
+  // scales), and a sparse residual of outliers kept as fp16 (codebook.hpp).
+  Codebook = 6,
 };
 
 // How a group's scale pattern is read.
@@ -67,6 +70,8 @@ struct QuantizedTensor {
   int64_t block_rows = 0, block_cols = 0;
   std::vector<uint8_t> block_bits;
   std::vector<uint32_t> row_order, col_order;
+  // Codebook only: the outliers' positions (row-major, ascending) and fp16 values.
+  std::vector<uint32_t> outlier_index, outlier_value;
   int64_t block_grid_cols() const { return (cols + block_cols - 1) / block_cols; }
   int64_t blocks() const { return (rows + block_rows - 1) / block_rows * block_grid_cols(); }
   // The width of stored weight `index` (row-major in the stored matrix).

@@ -66,9 +66,29 @@ bool given(const CodecOptions& o, const std::string& option) {
 // The quantisation request of encode --method, checked before any work (nullopt: lossless).
 std::optional<golden::QuantRequest> quant_request(const CodecOptions& o) {
   if (o.method != "vp") {
-    for (const char* option : {"--quality", "--quality-per", "--quality-for"}) {
-      if (given(o, option)) throw UsageError(std::string(option) + " applies to --method vp only");
+    if (given(o, "--quality-per")) throw UsageError("--quality-per applies to --method vp only (codebook: every row)");
+    if (o.method != "codebook") {
+      for (const char* option : {"--quality", "--quality-for"}) {
+        if (given(o, option)) throw UsageError(std::string(option) + " applies to --method vp and codebook only");
+      }
     }
+  }
+  if (o.method == "codebook") {
+    for (const char* option : {"--bits", "--group", "--act-order"}) {
+      if (given(o, option)) throw UsageError(std::string(option) + " does not apply to codebook (it takes --quality)");
+    }
+    if (o.quality.empty()) throw UsageError("--method codebook needs --quality, e.g. --quality cos=0.999");
+    if (o.calibration_positions < 8) throw UsageError("--calibration-positions must be 8 or more");
+    golden::QuantRequest r{"codebook", 0, 0};
+    r.quality = o.quality;
+    r.quality_for = o.quality_for;
+    try {  // the floors are checked before any work
+      golden::vp::parse_quality(r.quality);
+      for (const std::string& text : r.quality_for) golden::vp::parse_quality_for(text);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--quality: ") + e.what());
+    }
+    return r;
   }
   if (o.method == "vp") {
     for (const char* option : {"--bits", "--group", "--act-order", "--calibration-positions"}) {
@@ -208,8 +228,8 @@ int run_encode(const CodecOptions& o) {
     throw UsageError("--fit-iterations applies to --rotate butterfly only");
   }
   if (o.fit_iterations < 0) throw UsageError("--fit-iterations must be 0 or more");
-  if (*rotation == golden::RotationKind::Butterfly && o.method == "vp") {
-    throw UsageError("--rotate butterfly is fitted against the quantiser of --method; vp takes --rotate hadamard");
+  if (*rotation == golden::RotationKind::Butterfly && (o.method == "vp" || o.method == "codebook")) {
+    throw UsageError("--rotate butterfly is fitted against a bit width; " + o.method + " takes --rotate hadamard");
   }
   const std::optional<golden::QuantRequest> request = quant_request(o);
   const bool vp = o.method == "vp";

@@ -34,6 +34,7 @@ struct EvalOptions {
   std::vector<std::string> methods{"all"};
   std::vector<double> bits{2, 3, 4, 5, 6, 7, 8};
   std::vector<std::string> rotations{"none"};
+  std::vector<std::string> qualities{"cos=0.99", "cos=0.995", "cos=0.999"};  // codebook's floors
   int fit_iterations = golden::RotationFit{}.iterations;
   int group = 32;
   int positions = 2048;
@@ -60,15 +61,18 @@ struct Row {
   double bits = 0;  // code bits (dbf: its target bits per weight); 16 and 32 for the float baselines
   double bits_per_weight = 0, weight_sqnr_db = 0;
   golden::ModelQuality quality{};
+  std::string floor{};  // codebook's quality floor
   golden::RotationKind rotation = golden::RotationKind::None;
   double fit_seconds = 0;  // rotation (folding, calibration, fit) and quantisation
   golden::RotationFitReport rotation_fit{};
 
   // The line a row belongs to in the plot and the table: "rtn-sym", "rtn-sym+hadamard".
-  std::string label() const {
+  std::string series() const {
     return rotation == golden::RotationKind::None ? method
                                                   : method + "+" + std::string(golden::rotation_name(rotation));
   }
+  // A table row's name: the series, with codebook's floor.
+  std::string label() const { return floor.empty() ? series() : series() + " " + floor; }
 };
 
 // The model with its linear layers rounded to bf16: the float baseline.
@@ -112,6 +116,14 @@ std::vector<golden::QuantRequest> requests(const EvalOptions& o) {
       result.push_back({name, info.fixed_bits, info.default_group, false});
       continue;
     }
+    if (info.quality_first) {
+      for (const std::string& floor : o.qualities) {
+        golden::QuantRequest r{name, 0, 0};
+        r.quality = floor;
+        result.push_back(r);
+      }
+      continue;
+    }
     for (size_t i = 0; i < o.bits.size(); ++i) {
       const double b = o.bits[i];
       if (!golden::accepts_bits(info, b)) continue;
@@ -124,8 +136,10 @@ std::vector<golden::QuantRequest> requests(const EvalOptions& o) {
     }
   }
   for (size_t i = 0; i < o.bits.size(); ++i) {
-    if (!used[i] && std::ranges::any_of(
-                        names, [](const std::string& n) { return golden::find_quant_method(n)->fixed_bits == 0; })) {
+    if (!used[i] && std::ranges::any_of(names, [](const std::string& n) {
+          const golden::MethodInfo& m = *golden::find_quant_method(n);
+          return m.fixed_bits == 0 && !m.quality_first;
+        })) {
       throw UsageError("--bits " + format_bits(o.bits[i]) +
                        ": no method of --methods takes it (integer methods: whole numbers 2..8; dbf: up to 4 bits "
                        "per weight; sfmp: 2..8)");
@@ -142,12 +156,12 @@ std::string plot_svg(const std::vector<Row>& rows, const std::string& title) {
          << "set logscale y\nset grid\nset key outside right top noenhanced\n";
   std::vector<std::string> methods;
   for (const Row& r : rows) {
-    if (r.quality.mean_kl > 0 && std::ranges::find(methods, r.label()) == methods.end()) methods.push_back(r.label());
+    if (r.quality.mean_kl > 0 && std::ranges::find(methods, r.series()) == methods.end()) methods.push_back(r.series());
   }
   for (size_t i = 0; i < methods.size(); ++i) {
     script << "$m" << i << " << EOD\n";
     for (const Row& r : rows) {
-      if (r.label() == methods[i] && r.quality.mean_kl > 0)
+      if (r.series() == methods[i] && r.quality.mean_kl > 0)
         script << r.bits_per_weight << " " << r.quality.mean_kl << "\n";
     }
     script << "EOD\n";
@@ -191,6 +205,11 @@ int run_eval(const EvalOptions& o) {
   bool needs_hessians = false;
   for (const auto& r : todo) needs_hessians = needs_hessians || golden::find_quant_method(r.method)->needs_hessian;
   const bool fits = std::ranges::find(rotations, golden::RotationKind::Butterfly) != rotations.end();
+  if (fits && std::ranges::any_of(todo, [](const golden::QuantRequest& r) {
+        return golden::find_quant_method(r.method)->quality_first;
+      })) {
+    throw UsageError("--rotate butterfly is fitted against a bit width; codebook takes --rotate hadamard");
+  }
   if ((needs_hessians || fits) && o.calibration_positions < o.sequences) {
     throw UsageError(std::string(needs_hessians ? "gptq, dbf and onebit" : "--rotate butterfly") +
                      " needs --calibration-positions of at least --sequences");
@@ -232,8 +251,9 @@ int run_eval(const EvalOptions& o) {
   rows.push_back(bf16);
   for (const golden::QuantRequest& r : todo) {
     for (const golden::RotationKind kind : rotations) {
-      Row row{.method = r.method, .bits = r.target_bits > 0 ? r.target_bits : r.bits, .rotation = kind};
-      const std::string label = row.label() + " " + format_bits(row.bits) + " bits";
+      Row row{
+          .method = r.method, .bits = r.target_bits > 0 ? r.target_bits : r.bits, .floor = r.quality, .rotation = kind};
+      const std::string label = row.label() + (r.quality.empty() ? " " + format_bits(row.bits) + " bits" : "");
       const auto began = std::chrono::steady_clock::now();
       golden::QuantizedModel q;
       try {
@@ -296,6 +316,7 @@ int run_eval(const EvalOptions& o) {
     json_rows.push_back(
         {{"method", r.method},
          {"rotation", golden::rotation_name(r.rotation)},
+         {"quality", r.floor.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.floor)},
          {"rotation_fit", rotation_fit_json(r.rotation, r.rotation_fit)},
          {"fit_seconds", r.fit_seconds},
          {"bits", r.bits},
@@ -347,6 +368,9 @@ void add_eval_command(CLI::App& app, Action& action) {
                   "Walsh-Hadamard), butterfly (learned from the Hadamard point); docs/FORMAT.md 14.3")
       ->delimiter(',')
       ->default_str("none");
+  cmd->add_option("--quality", o->qualities, "Comma-separated floors of codebook, every row (cos=0.999, sqnr=30dB)")
+      ->delimiter(',')
+      ->default_str("cos=0.99,cos=0.995,cos=0.999");
   cmd->add_option("--fit-iterations", o->fit_iterations, "Adam steps of the butterfly fit")
       ->default_val(o->fit_iterations);
   cmd->add_option("--positions", o->positions, "Positions evaluated, over all sequences")->default_val(2048);

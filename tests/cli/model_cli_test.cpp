@@ -152,7 +152,8 @@ TEST(CliEval, SweepOfEveryMethodKeepsTheExpectedOrder) {
 
 TEST(CliEval, ArgumentsAreCheckedBeforeAnyWork) {
   EXPECT_EQ(weightstream("eval --methods nosuch").exit_code, 1);
-  EXPECT_EQ(weightstream("eval --bits 1").exit_code, 1);
+  EXPECT_EQ(weightstream("eval --methods rtn-sym --bits 1").exit_code, 1);
+  EXPECT_EQ(weightstream("eval --bits 0").exit_code, 1);
   EXPECT_EQ(weightstream("eval --bits 9").exit_code, 1);
   EXPECT_EQ(weightstream("eval --positions 0").exit_code, 1);
   EXPECT_EQ(weightstream("eval --positions 100 --sequences 3").exit_code, 1);

@@ -158,6 +158,54 @@ TEST(CliQuantized, FractionalAndSignMethodsDecodeToTheGoldenFit) {
   EXPECT_EQ(weightstream("eval --methods rtn-sym --bits 1.5 --positions 32 --sequences 2").exit_code, 1);
 }
 
+// codebook at a floor with a stricter one for w1, calibrated as encode
+// calibrates, decodes to the golden fit; every row of every matrix meets its floor.
+TEST(CliQuantized, CodebookMeetsItsFloorsAndDecodesToTheGoldenFit) {
+  Scratch scratch;
+  const std::string floors = " --quality cos=0.99 --quality-for 'layers.*.w1=cos=0.999'";
+  ProcessResult r = weightstream("encode " + kModel + " -o " + scratch / "c.wsc --method codebook" + floors +
+                                 " --calibration-positions 256 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = weightstream("decode " + scratch / "c.wsc -o " + scratch / "c.bin");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const golden::Llama2Weights reference = golden::load_llama2(kModel);
+  golden::QuantRequest request{"codebook", 0, 0, false, 0, "cos=0.99", {"layers.*.w1=cos=0.999"}};
+  const golden::Hessians hessians = golden::collect_hessians(reference, 8, 256 / 8, 1000004);
+  golden::QuantizedModel expected = golden::quantize_model(reference, request, &hessians, false);
+  golden::Llama2Weights decoded = golden::load_llama2(scratch / "c.bin");
+  golden::Llama2Weights original = reference;
+  const auto got = decoded.matrices(false), want = expected.weights.matrices(false), x = original.matrices(false);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t m = 0; m < got.size(); ++m) {
+    ASSERT_EQ(got[m]->values, want[m]->values) << got[m]->name;
+    const double floor = got[m]->name.ends_with(".w1") ? 0.999 : 0.99;
+    for (int64_t row = 0; row < got[m]->rows; ++row) {
+      double xx = 0, yy = 0, xy = 0;
+      for (int64_t c = 0; c < got[m]->cols; ++c) {
+        const double a = x[m]->values[row * got[m]->cols + c], b = got[m]->values[row * got[m]->cols + c];
+        xx += a * a, yy += b * b, xy += a * b;
+      }
+      ASSERT_GE(xy / std::sqrt(xx * yy), floor) << got[m]->name << " row " << row;
+    }
+  }
+  for (const std::string args :
+       {"--method codebook", "--method codebook --quality cos=2", "--method codebook --quality cos=0.99 --bits 3",
+        "--method codebook --quality cos=0.99 --quality-per row",
+        "--method codebook --quality cos=0.99 --rotate butterfly", "--method rtn-sym --quality cos=0.99"}) {
+    r = weightstream("encode " + kModel + " -o " + scratch / "x.wsc " + args);
+    EXPECT_EQ(r.exit_code, 1) << args << ": " << r.err;
+    EXPECT_FALSE(fs::exists(scratch / "x.wsc")) << args;
+  }
+  r = weightstream(
+      "eval --methods codebook --quality cos=0.99,cos=0.999 --positions 32 --sequences 2 "
+      "--calibration-positions 32 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json rows = nlohmann::json::parse(r.out)["rows"];
+  ASSERT_EQ(rows.size(), 2u + 2);
+  EXPECT_EQ(rows[3]["quality"], "cos=0.999");
+  EXPECT_GT(rows[3]["bits_per_weight"].get<double>(), rows[2]["bits_per_weight"].get<double>());
+}
+
 TEST(CliQuantized, GptqNeedsAModelItCanRun) {
   Scratch scratch;
   ASSERT_EQ(weightstream("encode " + kModel + " -o " + scratch / "m.wsc").exit_code, 0);

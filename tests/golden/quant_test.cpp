@@ -137,7 +137,7 @@ struct Variant {
 std::vector<Variant> all_variants() {
   std::vector<Variant> variants;
   for (const MethodInfo& m : quant_methods()) {
-    if (m.name == "dbf" || m.name == "onebit" || m.name == "sfmp") continue;  // binary_factors_test, sfmp_test
+    if (m.name == "dbf" || m.name == "onebit" || m.name == "sfmp" || m.name == "codebook") continue;  // own tests
     if (m.fixed_bits != 0) {
       variants.push_back({std::string(m.name), m.fixed_bits, m.default_group, false});
       continue;
@@ -162,8 +162,9 @@ std::string describe(const Variant& v) {
 TEST(QuantMethods, RegistryNamesEveryMethod) {
   std::vector<std::string> names;
   for (const MethodInfo& m : quant_methods()) names.emplace_back(m.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"rtn-sym", "rtn-asym", "gptq", "mxfp8-e4m3", "mxfp8-e5m2", "mxfp6-e3m2",
-                                             "mxfp6-e2m3", "mxfp4", "mxint8", "nvfp4", "dbf", "onebit", "sfmp"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"rtn-sym", "rtn-asym", "gptq", "mxfp8-e4m3", "mxfp8-e5m2", "mxfp6-e3m2",
+                                      "mxfp6-e2m3", "mxfp4", "mxint8", "nvfp4", "dbf", "onebit", "sfmp", "codebook"}));
   ASSERT_NE(find_quant_method("gptq"), nullptr);
   EXPECT_TRUE(find_quant_method("gptq")->needs_hessian);
   EXPECT_EQ(find_quant_method("rtn-sym")->fixed_bits, 0);
@@ -188,7 +189,7 @@ TEST(QuantMethods, RejectsBadRequestsWithClearMessages) {
   const std::vector<double> h = random_hessian(64, 2);
   EXPECT_EQ(invalid_argument_message([&] { run("awq", m); }),
             "unknown quantisation method 'awq' (known: rtn-sym, rtn-asym, gptq, mxfp8-e4m3, mxfp8-e5m2, mxfp6-e3m2, "
-            "mxfp6-e2m3, mxfp4, mxint8, nvfp4, dbf, onebit, sfmp)");
+            "mxfp6-e2m3, mxfp4, mxint8, nvfp4, dbf, onebit, sfmp, codebook)");
   EXPECT_EQ(invalid_argument_message([&] { run("rtn-sym", m, 1); }), "rtn-sym: bits 1 is not in 2..8");
   EXPECT_EQ(invalid_argument_message([&] { run("gptq", m, 9, 32, false, &h); }), "gptq: bits 9 is not in 2..8");
   EXPECT_EQ(invalid_argument_message([&] { run("rtn-asym", m, 4, 0); }), "rtn-asym: group size 0 must be positive");

@@ -39,7 +39,7 @@ TEST(QuantizedContainer, RoundTripsEveryMethodFieldForFieldAndValueForValue) {
   for (const QuantRequest& request :
        {QuantRequest{"rtn-sym", 3, 32}, QuantRequest{"rtn-asym", 4, 64}, QuantRequest{"mxfp4"}, QuantRequest{"mxint8"},
         QuantRequest{"nvfp4"}, QuantRequest{"dbf", 0, 32, false, 1.5}, QuantRequest{"onebit"},
-        QuantRequest{"sfmp", 0, 32, false, 2.5}}) {
+        QuantRequest{"sfmp", 0, 32, false, 2.5}, QuantRequest{"codebook", 0, 0, false, 0, "cos=0.995"}}) {
     const Encoded e(request);
     EXPECT_EQ(e.file[8], 3) << "a container with quantised tensors is version 3";
     const WscContents back = parse_wsc(e.file, "q.wsc");
@@ -62,6 +62,8 @@ TEST(QuantizedContainer, RoundTripsEveryMethodFieldForFieldAndValueForValue) {
       EXPECT_EQ(got.block_bits, want.block_bits) << t.name;
       EXPECT_EQ(got.row_order, want.row_order) << t.name;
       EXPECT_EQ(got.col_order, want.col_order) << t.name;
+      EXPECT_EQ(got.outlier_index, want.outlier_index) << t.name;
+      EXPECT_EQ(got.outlier_value, want.outlier_value) << t.name;
       EXPECT_EQ(std::bit_cast<uint32_t>(got.tensor_scale), std::bit_cast<uint32_t>(want.tensor_scale));
       EXPECT_EQ(bits_of(dequantize(got)), bits_of(dequantize(want))) << t.name;
     }

@@ -1,0 +1,157 @@
+#include "golden/quant/codebook.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "golden/formats/float_format.hpp"
+
+namespace ws::golden {
+namespace {
+
+constexpr int kLloydIterations = 25;
+constexpr int64_t kOutlierFractions[] = {0, 1024, 256, 64};  // taken before the fit: 1 / n of the weights; 0: none
+
+uint32_t fp16_pattern(double v) { return Fp16::encode(std::clamp(v, -65504.0, 65504.0)); }
+double fp16_round(double v) { return to_double(Fp16::decode(fp16_pattern(v))); }
+
+// K entries for (value, weight) pairs sorted by value: weighted quantiles,
+// then Lloyd iterations; the entries are returned sorted.
+std::vector<double> lloyd(const std::vector<std::pair<double, double>>& points, int k) {
+  double total = 0;
+  for (const auto& p : points) total += p.second;
+  std::vector<double> entries(static_cast<size_t>(k));
+  double seen = 0;
+  size_t at = 0;
+  for (int e = 0; e < k; ++e) {
+    const double target = (e + 0.5) / k * total;
+    while (at + 1 < points.size() && seen + points[at].second < target) seen += points[at++].second;
+    entries[e] = points.empty() ? 0.0 : points[at].first;
+  }
+  for (int iteration = 0; iteration < kLloydIterations; ++iteration) {
+    std::ranges::sort(entries);
+    std::vector<double> sum(entries.size(), 0.0), weight(entries.size(), 0.0);
+    size_t e = 0;
+    for (const auto& [value, w] : points) {  // points ascend: the nearest entry only moves up
+      while (e + 1 < entries.size() && std::abs(entries[e + 1] - value) <= std::abs(entries[e] - value)) ++e;
+      sum[e] += w * value;
+      weight[e] += w;
+    }
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (weight[i] > 0) entries[i] = sum[i] / weight[i];
+    }
+  }
+  std::ranges::sort(entries);
+  return entries;
+}
+
+// The nearest entry of an ascending list (the lower one on a tie).
+uint32_t nearest(const std::vector<double>& entries, double v) {
+  const auto it = std::ranges::lower_bound(entries, v);
+  if (it == entries.begin()) return 0;
+  if (it == entries.end()) return static_cast<uint32_t>(entries.size() - 1);
+  const auto i = static_cast<uint32_t>(it - entries.begin());
+  return v - entries[i - 1] <= entries[i] - v ? i - 1 : i;
+}
+
+}  // namespace
+
+QuantResult codebook_quantize(std::span<const float> weights, int64_t rows, int64_t cols, const vp::QualityFloor& floor,
+                              const std::vector<double>* hessian) {
+  check_quant_input("codebook", weights, rows, cols, 1);
+  const int64_t size = rows * cols;
+  std::vector<double> importance(static_cast<size_t>(cols), 1.0);
+  if (hessian != nullptr) {
+    if (hessian->size() != static_cast<size_t>(cols * cols)) {
+      throw std::invalid_argument("codebook: the Hessian must be cols x cols");
+    }
+    for (int64_t j = 0; j < cols; ++j) importance[j] = std::max((*hessian)[j * cols + j], 0.0);
+  }
+  // Candidates for the outliers taken before the fit, most outlying first.
+  std::vector<uint32_t> by_outlyingness(static_cast<size_t>(size));
+  std::iota(by_outlyingness.begin(), by_outlyingness.end(), 0u);
+  auto outlyingness = [&](uint32_t i) { return std::abs(double{weights[i]}) * std::sqrt(importance[i % cols]); };
+  std::ranges::stable_sort(by_outlyingness, [&](uint32_t a, uint32_t b) { return outlyingness(a) > outlyingness(b); });
+  vp::QualityFloor per_row = floor;
+  per_row.per_row = true;
+  const std::vector<double> reference(weights.begin(), weights.end());
+
+  std::optional<QuantResult> best;
+  for (const int64_t fraction : kOutlierFractions) {
+    std::vector<bool> is_outlier(static_cast<size_t>(size), false);
+    for (int64_t k = 0; k < (fraction == 0 ? 0 : size / fraction); ++k) is_outlier[by_outlyingness[k]] = true;
+    std::vector<std::pair<double, double>> points;
+    for (int64_t i = 0; i < size; ++i) {
+      if (!is_outlier[i]) points.emplace_back(weights[i], importance[i % cols] > 0 ? importance[i % cols] : 1e-12);
+    }
+    std::ranges::sort(points);
+    for (int bits = 1; bits <= 8; ++bits) {
+      QuantizedTensor q;
+      q.method = "codebook";
+      q.rows = rows;
+      q.cols = cols;
+      q.code_kind = CodeKind::Codebook;
+      q.code_bits = bits;
+      q.group = 1 << bits;
+      q.scale_kind = ScaleKind::Fp16;
+      if (best && q.bits_per_weight() >= best->stored.bits_per_weight()) break;  // the indices alone cost more
+      std::vector<double> entries = lloyd(points, q.group);
+      for (double& e : entries) e = fp16_round(e);
+      std::ranges::sort(entries);
+      for (double e : entries) q.scales.push_back(fp16_pattern(e));
+      q.codes.assign(static_cast<size_t>(size), 0);
+      std::vector<float> decoded(static_cast<size_t>(size));
+      std::vector<bool> outlier = is_outlier;
+      for (int64_t i = 0; i < size; ++i) {
+        q.codes[i] = outlier[i] ? 0 : nearest(entries, weights[i]);
+        decoded[i] = static_cast<float>(outlier[i] ? fp16_round(weights[i]) : entries[q.codes[i]]);
+      }
+      // Rows below the floor keep their worst weights as outliers until they meet it.
+      for (int64_t r = 0; r < rows; ++r) {
+        const std::span<const double> x(reference.data() + r * cols, static_cast<size_t>(cols));
+        auto row_meets = [&] {
+          const std::vector<double> y(decoded.begin() + r * cols, decoded.begin() + (r + 1) * cols);
+          return vp::meets(per_row, vp::measure_quality(x, y, static_cast<size_t>(cols)));
+        };
+        if (row_meets()) continue;
+        std::vector<int64_t> worst;
+        for (int64_t c = 0; c < cols; ++c) {
+          if (!outlier[r * cols + c]) worst.push_back(c);
+        }
+        std::ranges::stable_sort(worst, [&](int64_t a, int64_t b) {
+          return std::abs(x[a] - decoded[r * cols + a]) > std::abs(x[b] - decoded[r * cols + b]);
+        });
+        // Doubling steps, then the row is re-measured: few measurements per row.
+        size_t taken = 0;
+        for (size_t step = 1; taken < worst.size(); step *= 2) {
+          for (size_t k = taken; k < std::min(worst.size(), taken + step); ++k) {
+            const int64_t i = r * cols + worst[k];
+            outlier[i] = true;
+            q.codes[i] = 0;
+            decoded[i] = static_cast<float>(fp16_round(weights[i]));
+          }
+          taken = std::min(worst.size(), taken + step);
+          if (row_meets()) break;
+        }
+      }
+      for (int64_t i = 0; i < size; ++i) {
+        if (outlier[i]) {
+          q.outlier_index.push_back(static_cast<uint32_t>(i));
+          q.outlier_value.push_back(fp16_pattern(weights[i]));
+        }
+      }
+      const std::vector<double> got(decoded.begin(), decoded.end());
+      if (!vp::meets(per_row, vp::measure_quality(reference, got, static_cast<size_t>(cols)))) continue;
+      if (!best || q.bits_per_weight() < best->stored.bits_per_weight()) best = QuantResult{q, decoded};
+    }
+  }
+  if (!best) {
+    throw std::invalid_argument("codebook: " + floor.text() + " cannot be met in every row, even by fp16 outliers");
+  }
+  return *best;
+}
+
+}  // namespace ws::golden
