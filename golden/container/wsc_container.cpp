@@ -20,7 +20,6 @@ constexpr uint8_t kCodecLossless = 0;
 constexpr uint8_t kCodecQuantized = 1;  // container version 3 on
 constexpr uint8_t kCodecVp = 2;         // variable precision (docs/FORMAT.md 16.3), version 3 on
 constexpr uint64_t kMaxVpTableBytes = 1 << 16;
-constexpr uint16_t kVersionLossless = 2;  // what a container without quantised tensors is written as
 constexpr uint8_t kQuantZeroPoint = 1, kQuantTensorScale = 2;  // flags of a quantised entry
 constexpr size_t kMaxMethodBytes = 64;
 constexpr size_t kMaxNameBytes = 4096;
@@ -101,7 +100,6 @@ bool looks_like_wsc(std::span<const uint8_t> file) {
 std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const SourceLayout* layout) {
   ByteWriter dir;
   dir.varint(tensors.size());
-  bool any_quantized = false;
   for (const EncodedTensor& t : tensors) {
     dir.string(t.name);
     dir.u8(static_cast<uint8_t>(t.dtype));
@@ -109,7 +107,6 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const
     for (int64_t d : t.shape) dir.varint(static_cast<uint64_t>(d));
     if (t.quantized) {
       const QuantizedTensor& q = *t.quantized;
-      any_quantized = true;
       dir.u8(kCodecQuantized);
       dir.string(q.method);
       dir.varint(static_cast<uint64_t>(q.rows));
@@ -133,7 +130,6 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const
       continue;
     }
     if (t.vp) {
-      any_quantized = true;
       dir.u8(kCodecVp);
       const std::vector<uint8_t> table = vp::serialize_table(*t.vp);
       dir.varint(table.size());
@@ -161,11 +157,11 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const
 
   ByteWriter out;
   out.bytes(kMagic);
-  out.u16(any_quantized ? kWscVersion : kVersionLossless);
+  out.u16(kWscVersion);
   out.u16(layout ? kFlagSourceLayout : 0);
   out.u32(static_cast<uint32_t>(compressed.size()));
   out.u32(static_cast<uint32_t>(raw.size()));
-  out.u32(crc32_of(compressed));
+  out.u32(crc32_update(crc32_of(std::span(out.data()).subspan(8, 12)), compressed));
   out.bytes(compressed);
   if (layout) write_section(out, serialize_layout(*layout));
   for (const EncodedTensor& t : tensors) {
@@ -183,9 +179,9 @@ namespace {
 // make the reader allocate much), and a frame of exactly that size.
 template <class Fail>
 std::vector<uint8_t> unpack_section(std::span<const uint8_t> stored, uint64_t raw_size, uint32_t crc, uint64_t limit,
-                                    uint64_t offset, const char* what, const Fail& fail) {
+                                    uint64_t offset, const char* what, const Fail& fail, uint32_t crc_start = 0) {
   constexpr uint64_t kMaxRatio = 512;
-  if (crc32_of(stored) != crc) throw fail(offset, std::string(what) + " CRC mismatch");
+  if (crc32_update(crc_start, stored) != crc) throw fail(offset, std::string(what) + " CRC mismatch");
   if (raw_size > limit || raw_size > std::max<uint64_t>(stored.size() * kMaxRatio, 1 << 16)) {
     throw fail(offset, std::string(what) + " claims " + std::to_string(raw_size) + " bytes from " +
                            std::to_string(stored.size()) + " stored");
@@ -257,8 +253,10 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
   WscContents contents;
   contents.directory_bytes = directory_bytes;
   contents.file_bytes = file.size();
-  const std::vector<uint8_t> raw = unpack_section(file.subspan(kWscHeaderBytes, directory_bytes), directory_raw_bytes,
-                                                  directory_crc, kMaxDirectoryBytes, kWscHeaderBytes, "directory", fail);
+  const uint32_t crc_start = version >= 4 ? crc32_of(file.subspan(8, 12)) : 0;  // version 4 covers the header too
+  const std::vector<uint8_t> raw =
+      unpack_section(file.subspan(kWscHeaderBytes, directory_bytes), directory_raw_bytes, directory_crc,
+                     kMaxDirectoryBytes, kWscHeaderBytes, "directory", fail, crc_start);
   uint64_t payload_offset = kWscHeaderBytes + directory_bytes;
   std::vector<uint8_t> layout_raw;
   if (flags & kFlagSourceLayout) {

@@ -1,10 +1,11 @@
 // The .wsc container: a directory of tensors, their coded payloads and,
 // optionally, the byte layout of the file they came from.
 // Bit-exact layout: docs/FORMAT.md, section "The .wsc container". In short:
-//   24-byte header   magic 89 57 53 43 0d 0a 1a 0a, u16 version (2), u16 flags
+//   24-byte header   magic 89 57 53 43 0d 0a 1a 0a, u16 version (4), u16 flags
 //                    (bit 0: a source layout follows the directory),
 //                    u32 directory size, u32 directory size uncompressed,
-//                    u32 CRC32 of the (compressed) directory
+//                    u32 CRC32 of header bytes 8..19 then the (compressed)
+//                    directory (versions 1 to 3: of the directory alone)
 //   directory        zstd frame of: varint tensor count, then per tensor its
 //                    name, dtype, shape, codec parameters, payload sizes and
 //                    the CRC32 of its payload
@@ -29,9 +30,11 @@
 
 namespace ws::golden {
 
-// The newest version this build reads and writes: 3 when a tensor is stored
-// quantised; a container of lossless tensors only is written as version 2.
-inline constexpr uint16_t kWscVersion = 3;
+// The version this build writes and the newest it reads. Version 4 is
+// version 3 with the header's version, flags and sizes under the directory's
+// CRC, so that a damaged version byte cannot pass for another version;
+// versions 1 to 3 are read as before.
+inline constexpr uint16_t kWscVersion = 4;
 inline constexpr size_t kWscHeaderBytes = 24;
 
 // Where a tensor's payload lies in the file.

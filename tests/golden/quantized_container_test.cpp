@@ -41,7 +41,7 @@ TEST(QuantizedContainer, RoundTripsEveryMethodFieldForFieldAndValueForValue) {
         QuantRequest{"nvfp4"}, QuantRequest{"dbf", 0, 32, false, 1.5}, QuantRequest{"onebit"},
         QuantRequest{"sfmp", 0, 32, false, 2.5}, QuantRequest{"codebook", 0, 0, false, 0, "cos=0.995"}}) {
     const Encoded e(request);
-    EXPECT_EQ(e.file[8], 3) << "a container with quantised tensors is version 3";
+    EXPECT_EQ(e.file[8], 4) << "containers are written as version 4";
     const WscContents back = parse_wsc(e.file, "q.wsc");
     const auto tables = build_tables(back.tensors, "q.wsc");
     ASSERT_EQ(back.tensors.size(), e.model.tensors.size());
@@ -71,9 +71,19 @@ TEST(QuantizedContainer, RoundTripsEveryMethodFieldForFieldAndValueForValue) {
   }
 }
 
-TEST(QuantizedContainer, LosslessContainersStayVersionTwo) {
+// Version 4 puts the header under the directory's CRC: relabelled as any
+// other version a reader takes, the file is refused (versions 1 to 3 would
+// otherwise read a lossless file the same way).
+TEST(QuantizedContainer, ARelabelledVersionIsRefused) {
   const Model model = load_model(kEmbeddedModel);
-  EXPECT_EQ(serialize_wsc(encode_lossless(model.tensors, LosslessOptions{}), &model.layout)[8], 2);
+  const std::vector<uint8_t> file = serialize_wsc(encode_lossless(model.tensors, LosslessOptions{}), &model.layout);
+  EXPECT_EQ(file[8], 4);
+  EXPECT_NO_THROW(parse_wsc(file, "v.wsc"));
+  for (uint8_t version : {1, 2, 3}) {
+    std::vector<uint8_t> relabelled = file;
+    relabelled[8] = version;
+    EXPECT_THROW(parse_wsc(relabelled, "v.wsc"), InputError) << "version " << int{version};
+  }
 }
 
 TEST(QuantizedContainer, ContainerHoldsWhatTheRegressionEvaluates) {
@@ -110,7 +120,7 @@ TEST(QuantizedContainer, DamageIsAnInputError) {
   EXPECT_NE(error_of(truncated), "no error");
   std::vector<uint8_t> version2 = e.file;
   version2[8] = 2;
-  EXPECT_NE(error_of(version2).find("unknown codec 1"), std::string::npos) << error_of(version2);
+  EXPECT_NE(error_of(version2).find("directory CRC mismatch"), std::string::npos) << error_of(version2);
 }
 
 TEST(QuantizedContainer, PayloadPaddingAndSizeAreChecked) {

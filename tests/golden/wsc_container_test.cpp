@@ -64,6 +64,15 @@ TEST(WscContainer, EveryByteChangeIsRejected) {
   const uint64_t seed = test::seed_from_env();
   std::mt19937_64 rng(seed);
   std::vector<uint8_t> file = stories().file;
+  // Every change of every header byte (version, flags, sizes, CRC).
+  for (size_t at = 8; at < kWscHeaderBytes; ++at) {
+    for (int flip = 1; flip < 256; ++flip) {
+      file[at] ^= static_cast<uint8_t>(flip);
+      expect_rejected(file, "header byte " + std::to_string(at) + " ^ " + std::to_string(flip));
+      file[at] ^= static_cast<uint8_t>(flip);
+      if (HasFailure()) return;
+    }
+  }
   std::vector<size_t> positions;
   for (size_t i = 0; i < 256 && i < file.size(); ++i) positions.push_back(i);  // header and directory
   for (int i = 0; i < 3000; ++i) positions.push_back(rng() % file.size());
