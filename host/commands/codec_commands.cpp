@@ -20,6 +20,7 @@
 #include "golden/model/llama2c_writer.hpp"
 #include "golden/model/model_file.hpp"
 #include "golden/model/safetensors.hpp"
+#include "golden/quant/codebook_budget.hpp"
 #include "golden/quant/model_encoder.hpp"
 #include "golden/quant/model_rotation.hpp"
 #include "golden/vp/vp_model.hpp"
@@ -52,6 +53,8 @@ struct CodecOptions {
   int calibration_positions = 2048;
   std::string rotate = "none";  // folded into the model before coding (docs/FORMAT.md 14.3)
   int fit_iterations = golden::RotationFit{}.iterations;
+  uint64_t fit_bytes = 0;    // codebook: the budget of the quantised matrices' payloads (0: --quality)
+  int fit_positions = 1024;  // of self-sampled text the budget search measures KL on
   // The variable-precision type (--method vp, docs/FORMAT.md 16).
   std::string quality;
   std::string quality_per = "tensor";
@@ -73,11 +76,22 @@ std::optional<golden::QuantRequest> quant_request(const CodecOptions& o) {
       }
     }
   }
+  if (o.method != "codebook") {
+    for (const char* option : {"--fit-bytes", "--fit-positions"}) {
+      if (given(o, option)) throw UsageError(std::string(option) + " applies to --method codebook only");
+    }
+  }
   if (o.method == "codebook") {
     for (const char* option : {"--bits", "--group", "--act-order"}) {
       if (given(o, option)) throw UsageError(std::string(option) + " does not apply to codebook (it takes --quality)");
     }
-    if (o.quality.empty()) throw UsageError("--method codebook needs --quality, e.g. --quality cos=0.999");
+    if (given(o, "--fit-bytes") == !o.quality.empty() || (given(o, "--fit-bytes") && !o.quality_for.empty())) {
+      throw UsageError("--method codebook takes --quality (e.g. cos=0.999, with --quality-for) or --fit-bytes N");
+    }
+    if (given(o, "--fit-bytes") && (o.fit_bytes < 1 || o.fit_positions < 8)) {
+      throw UsageError("--fit-bytes must be positive and --fit-positions at least 8");
+    }
+    if (given(o, "--fit-bytes")) return golden::QuantRequest{"codebook", 0, 0};  // the search sets the floors
     if (o.calibration_positions < 8) throw UsageError("--calibration-positions must be 8 or more");
     golden::QuantRequest r{"codebook", 0, 0};
     r.quality = o.quality;
@@ -214,6 +228,32 @@ void emit(const CodecOptions& o, const nlohmann::json& report, const nlohmann::j
   }
 }
 
+nlohmann::json budget_report(const golden::BudgetSearch& search, uint64_t budget) {
+  nlohmann::json walk = nlohmann::json::array();
+  for (const golden::BudgetPoint& p : search.walk) {
+    walk.push_back({{"strict", p.strict},
+                    {"lazy", p.lazy},
+                    {"bytes", p.bytes},
+                    {"fits", p.fits},
+                    {"mean_kl", p.mean_kl ? nlohmann::json(*p.mean_kl) : nullptr}});
+  }
+  return {{"budget_bytes", budget},
+          {"walk", walk},
+          {"chosen", search.chosen ? walk[*search.chosen] : nlohmann::json(nullptr)}};
+}
+
+// The frontier the search walked, before the coding report.
+void print_budget(const golden::BudgetSearch& search) {
+  std::printf("%-8s %-8s %10s %10s\n", "strict", "lazy", "bytes", "mean KL");
+  for (size_t i = 0; i < search.walk.size(); ++i) {
+    const golden::BudgetPoint& p = search.walk[i];
+    char kl[32] = "too big";
+    if (p.mean_kl) std::snprintf(kl, sizeof kl, "%.5f", *p.mean_kl);
+    std::printf("%-8g %-8g %10llu %10s%s\n", p.strict, p.lazy, static_cast<unsigned long long>(p.bytes), kl,
+                search.chosen == i ? "  <- chosen" : "");
+  }
+}
+
 int run_encode(const CodecOptions& o) {
   if (o.lanes < 1 || o.lanes > 32) throw UsageError("--lanes must be 1..32");
   if (o.table_log != 0 && (o.table_log < 5 || o.table_log > 12)) throw UsageError("--table-log must be 5..12 (0: chosen)");
@@ -231,7 +271,7 @@ int run_encode(const CodecOptions& o) {
   if (*rotation == golden::RotationKind::Butterfly && (o.method == "vp" || o.method == "codebook")) {
     throw UsageError("--rotate butterfly is fitted against a bit width; " + o.method + " takes --rotate hadamard");
   }
-  const std::optional<golden::QuantRequest> request = quant_request(o);
+  std::optional<golden::QuantRequest> request = quant_request(o);
   const bool vp = o.method == "vp";
   const golden::vp::VpRequest vp_req = vp ? vp_request(o) : golden::vp::VpRequest{};
   if (is_container(o.input)) throw UsageError(o.input + ": is already a .wsc container (decode it first)");
@@ -296,6 +336,23 @@ int run_encode(const CodecOptions& o) {
                                         kCalibrationSequences, o.calibration_positions / kCalibrationSequences,
                                         kCalibrationSeed);
   }
+  nlohmann::json fit_search = nullptr;
+  if (request && request->method == "codebook" && o.fit_bytes > 0) {
+    // The strict/lazy floor pair that fits the budget with the lowest KL, on text the model samples itself.
+    progress.update(0, tensors.size(), "searching the floors that fit " + std::to_string(o.fit_bytes) + " bytes");
+    const golden::Llama2Weights& weights = llama2("--fit-bytes measures the model's KL");
+    constexpr int kEvalSequences = 8;
+    const golden::BudgetSearch search = golden::search_codebook_budget(
+        weights, hessians, o.fit_bytes,
+        golden::make_eval_set(weights, kEvalSequences, o.fit_positions / kEvalSequences, 1), o.all);
+    fit_search = budget_report(search, o.fit_bytes);
+    if (!search.chosen) {
+      throw golden::InputError(o.input + ": no pair of codebook floors fits " + std::to_string(o.fit_bytes) +
+                               " bytes (the loosest needs " + std::to_string(search.walk.front().bytes) + ")");
+    }
+    request = search.request;
+    if (!o.json) print_budget(search);
+  }
   std::vector<golden::EncodedTensor> encoded;
   std::vector<golden::vp::VpTensorOutcome> vp_outcomes;
   try {
@@ -352,6 +409,7 @@ int run_encode(const CodecOptions& o) {
         {"method", o.method},
         {"rotation", o.rotate},
         {"rotation_fit", rotation_fit_json(*rotation, rotation_fit)},
+        {"fit_search", fit_search},
         {"lanes", o.lanes},
         {"verified", true},
         {"source_layout", !converted},
@@ -581,10 +639,16 @@ void add_codec_commands(CLI::App& app, Action& action) {
         ->default_val("none");
     cmd->add_option("--fit-iterations", o->fit_iterations, "Adam steps of the butterfly fit")
         ->default_val(o->fit_iterations);
+    cmd->add_option("--fit-bytes", o->fit_bytes,
+                    "codebook: search the strict (attention) and lazy (the rest) floors whose quantised matrices fit "
+                    "this many payload bytes with the lowest KL");
+    cmd->add_option("--fit-positions", o->fit_positions, "codebook --fit-bytes: positions of self-sampled text for KL")
+        ->default_val(o->fit_positions);
     cmd->add_flag("--json", o->json, "Machine-readable report");
     cmd->callback([&action, o, cmd] {
-      for (const char* option : {"--bits", "--group", "--act-order", "--all", "--calibration-positions", "--quality",
-                                 "--quality-per", "--quality-for", "--fit-iterations"}) {
+      for (const char* option :
+           {"--bits", "--group", "--act-order", "--all", "--calibration-positions", "--quality", "--quality-per",
+            "--quality-for", "--fit-iterations", "--fit-bytes", "--fit-positions"}) {
         if (cmd->count(option) > 0) o->given.emplace_back(option);
       }
       action = [o] { return run_encode(*o); };

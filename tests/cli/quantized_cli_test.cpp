@@ -206,6 +206,46 @@ TEST(CliQuantized, CodebookMeetsItsFloorsAndDecodesToTheGoldenFit) {
   EXPECT_GT(rows[3]["bits_per_weight"].get<double>(), rows[2]["bits_per_weight"].get<double>());
 }
 
+// --fit-bytes: the walk covers every floor pair, the chosen one fits with the
+// lowest KL of those that fit, and the container's codebook payloads add up
+// to the chosen pair's bytes.
+TEST(CliQuantized, CodebookBudgetSearchFitsWithTheLowestKl) {
+  Scratch scratch;
+  const std::string common = " --method codebook --calibration-positions 128 --fit-positions 128 --json";
+  ProcessResult r = weightstream("encode " + kModel + " -o " + scratch / "b.wsc --fit-bytes 100000" + common);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json report = nlohmann::json::parse(r.out);
+  const nlohmann::json& search = report["fit_search"];
+  ASSERT_EQ(search["walk"].size(), 28u) << "7 floors: every pair with the lazy floor no stricter";
+  bool some_too_big = false;
+  for (const auto& p : search["walk"]) {
+    EXPECT_EQ(p["fits"], p["bytes"].get<uint64_t>() <= 100000) << p.dump();
+    EXPECT_EQ(p["mean_kl"].is_null(), !p["fits"].get<bool>()) << p.dump();
+    if (p["fits"]) {
+      EXPECT_GE(p["mean_kl"].get<double>(), search["chosen"]["mean_kl"].get<double>()) << p.dump();
+    }
+    some_too_big = some_too_big || !p["fits"].get<bool>();
+  }
+  EXPECT_TRUE(some_too_big);
+  uint64_t payload = 0;
+  for (const auto& t : report["tensors"]) {
+    if (t["method"] == "codebook") {
+      payload += t["compressed_bytes"].get<uint64_t>();
+    }
+  }
+  EXPECT_EQ(payload, search["chosen"]["bytes"].get<uint64_t>());
+  EXPECT_LE(payload, 100000u);
+  r = weightstream("encode " + kModel + " -o " + scratch / "x.wsc --fit-bytes 1000" + common);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("no pair of codebook floors fits 1000 bytes"), std::string::npos) << r.err;
+  for (const std::string args : {"--method codebook --fit-bytes 100000 --quality cos=0.99",
+                                 "--method rtn-sym --fit-bytes 100000", "--method codebook --fit-bytes 0"}) {
+    r = weightstream("encode " + kModel + " -o " + scratch / "x.wsc " + args);
+    EXPECT_EQ(r.exit_code, 1) << args << ": " << r.err;
+  }
+  EXPECT_FALSE(fs::exists(scratch / "x.wsc"));
+}
+
 TEST(CliQuantized, GptqNeedsAModelItCanRun) {
   Scratch scratch;
   ASSERT_EQ(weightstream("encode " + kModel + " -o " + scratch / "m.wsc").exit_code, 0);
