@@ -125,7 +125,10 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const
         dir.varint(q.block_bits.size());
         for (uint8_t b : q.block_bits) dir.u8(b);
       }
-      if (q.code_kind == CodeKind::Codebook) dir.varint(q.outlier_index.size());
+      if (q.code_kind == CodeKind::Codebook) {
+        dir.varint(q.outlier_index.size());
+        dir.u8(static_cast<uint8_t>(q.codebooks));
+      }
       dir.u32(payload_crc(t));
       continue;
     }
@@ -331,6 +334,9 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
         if (dir.failed() || outliers > t.count) throw bad("truncated, or more outliers than weights");
         q.outlier_index.resize(outliers);
         q.outlier_value.resize(outliers);
+        q.codebooks = dir.u8();
+        if (dir.failed() || q.codebooks < 1 || q.codebooks > 16)
+          throw bad("truncated, or a codebook library of 0 or over 16");
       }
       const uint32_t crc = dir.u32();
       if (dir.failed()) throw bad("truncated");

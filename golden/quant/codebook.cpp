@@ -14,6 +14,7 @@ namespace {
 
 constexpr int kLloydIterations = 25;
 constexpr int64_t kOutlierFractions[] = {0, 1024, 256, 64};  // taken before the fit: 1 / n of the weights; 0: none
+constexpr int kLibrarySizes[] = {1, 2, 4};                   // codebooks per tensor
 
 uint32_t fp16_pattern(double v) { return Fp16::encode(std::clamp(v, -65504.0, 65504.0)); }
 double fp16_round(double v) { return to_double(Fp16::decode(fp16_pattern(v))); }
@@ -57,6 +58,125 @@ uint32_t nearest(const std::vector<double>& entries, double v) {
   return v - entries[i - 1] <= entries[i] - v ? i - 1 : i;
 }
 
+// Weighted squared error of weights `members` against their nearest entries.
+double weighted_error(std::span<const float> weights, const std::vector<int64_t>& members,
+                      const std::vector<double>& entries, const std::vector<double>& importance, int64_t cols) {
+  double e = 0;
+  for (int64_t i : members) {
+    const double d = weights[i] - entries[nearest(entries, weights[i])];
+    e += importance[i % cols] * d * d;
+  }
+  return e;
+}
+
+struct Fit {
+  std::span<const float> weights;
+  int64_t rows, cols;
+  const std::vector<double>& importance;
+  vp::QualityFloor per_row;
+};
+
+// One candidate: `books` codebooks of 2^bits entries over the weights not
+// already outliers, every row repaired to the floor with more outliers.
+QuantResult fit_candidate(const Fit& f, std::vector<bool> outlier, int bits, int books) {
+  const int64_t size = f.rows * f.cols;
+  QuantizedTensor q;
+  q.method = "codebook";
+  q.rows = f.rows;
+  q.cols = f.cols;
+  q.code_kind = CodeKind::Codebook;
+  q.code_bits = bits;
+  q.group = 1 << bits;
+  q.scale_kind = ScaleKind::Fp16;
+  q.codebooks = books;
+  // The weights of each library group that the codebooks code.
+  std::vector<std::vector<int64_t>> members(static_cast<size_t>(q.library_groups()));
+  for (int64_t i = 0; i < size; ++i) {
+    if (!outlier[i]) members[q.library_group_of(i)].push_back(i);
+  }
+  // Start: library groups split by their weighted RMS into `books` equal bins.
+  std::vector<uint32_t> choice(members.size(), 0);
+  if (books > 1) {
+    std::vector<double> rms(members.size(), 0.0);
+    for (size_t g = 0; g < members.size(); ++g) {
+      for (int64_t i : members[g]) rms[g] += f.importance[i % f.cols] * f.weights[i] * f.weights[i];
+    }
+    std::vector<uint32_t> order(members.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::ranges::stable_sort(order, [&](uint32_t a, uint32_t b) { return rms[a] < rms[b]; });
+    for (size_t k = 0; k < order.size(); ++k) choice[order[k]] = static_cast<uint32_t>(k * books / order.size());
+  }
+  std::vector<std::vector<double>> entries(static_cast<size_t>(books));
+  for (int round = 0; round < (books > 1 ? 4 : 1); ++round) {
+    for (int b = 0; b < books; ++b) {
+      std::vector<std::pair<double, double>> points;
+      for (size_t g = 0; g < members.size(); ++g) {
+        if (choice[g] != static_cast<uint32_t>(b)) continue;
+        for (int64_t i : members[g]) {
+          points.emplace_back(f.weights[i], f.importance[i % f.cols] > 0 ? f.importance[i % f.cols] : 1e-12);
+        }
+      }
+      std::ranges::sort(points);
+      entries[b] = lloyd(points, q.group);
+      for (double& e : entries[b]) e = fp16_round(e);
+      std::ranges::sort(entries[b]);
+    }
+    if (books == 1 || round == 3) break;
+    for (size_t g = 0; g < members.size(); ++g) {  // each group to the codebook that codes it best
+      double best = INFINITY;
+      for (int b = 0; b < books; ++b) {
+        const double e = weighted_error(f.weights, members[g], entries[b], f.importance, f.cols);
+        if (e < best) best = e, choice[g] = static_cast<uint32_t>(b);
+      }
+    }
+  }
+  for (const std::vector<double>& book : entries) {
+    for (double e : book) q.scales.push_back(fp16_pattern(e));
+  }
+  if (books > 1) q.group_codebook = choice;
+  q.codes.assign(static_cast<size_t>(size), 0);
+  std::vector<float> decoded(static_cast<size_t>(size));
+  for (int64_t i = 0; i < size; ++i) {
+    const std::vector<double>& book = entries[choice[q.library_group_of(i)]];
+    q.codes[i] = outlier[i] ? 0 : nearest(book, f.weights[i]);
+    decoded[i] = static_cast<float>(outlier[i] ? fp16_round(f.weights[i]) : book[q.codes[i]]);
+  }
+  // Rows below the floor give up their worst-coded weights, in doubling steps, until they meet it.
+  for (int64_t r = 0; r < f.rows; ++r) {
+    const std::vector<double> x(f.weights.begin() + r * f.cols, f.weights.begin() + (r + 1) * f.cols);
+    auto row_meets = [&] {
+      const std::vector<double> y(decoded.begin() + r * f.cols, decoded.begin() + (r + 1) * f.cols);
+      return vp::meets(f.per_row, vp::measure_quality(x, y, static_cast<size_t>(f.cols)));
+    };
+    if (row_meets()) continue;
+    std::vector<int64_t> worst;
+    for (int64_t c = 0; c < f.cols; ++c) {
+      if (!outlier[r * f.cols + c]) worst.push_back(c);
+    }
+    std::ranges::stable_sort(worst, [&](int64_t a, int64_t b) {
+      return std::abs(x[a] - decoded[r * f.cols + a]) > std::abs(x[b] - decoded[r * f.cols + b]);
+    });
+    size_t taken = 0;
+    for (size_t step = 1; taken < worst.size(); step *= 2) {
+      for (size_t k = taken; k < std::min(worst.size(), taken + step); ++k) {
+        const int64_t i = r * f.cols + worst[k];
+        outlier[i] = true;
+        q.codes[i] = 0;
+        decoded[i] = static_cast<float>(fp16_round(f.weights[i]));
+      }
+      taken = std::min(worst.size(), taken + step);
+      if (row_meets()) break;
+    }
+  }
+  for (int64_t i = 0; i < size; ++i) {
+    if (outlier[i]) {
+      q.outlier_index.push_back(static_cast<uint32_t>(i));
+      q.outlier_value.push_back(fp16_pattern(f.weights[i]));
+    }
+  }
+  return {q, decoded};
+}
+
 }  // namespace
 
 QuantResult codebook_quantize(std::span<const float> weights, int64_t rows, int64_t cols, const vp::QualityFloor& floor,
@@ -77,75 +197,25 @@ QuantResult codebook_quantize(std::span<const float> weights, int64_t rows, int6
   std::ranges::stable_sort(by_outlyingness, [&](uint32_t a, uint32_t b) { return outlyingness(a) > outlyingness(b); });
   vp::QualityFloor per_row = floor;
   per_row.per_row = true;
+  const Fit fit{weights, rows, cols, importance, per_row};
   const std::vector<double> reference(weights.begin(), weights.end());
 
   std::optional<QuantResult> best;
-  for (const int64_t fraction : kOutlierFractions) {
-    std::vector<bool> is_outlier(static_cast<size_t>(size), false);
-    for (int64_t k = 0; k < (fraction == 0 ? 0 : size / fraction); ++k) is_outlier[by_outlyingness[k]] = true;
-    std::vector<std::pair<double, double>> points;
-    for (int64_t i = 0; i < size; ++i) {
-      if (!is_outlier[i]) points.emplace_back(weights[i], importance[i % cols] > 0 ? importance[i % cols] : 1e-12);
-    }
-    std::ranges::sort(points);
-    for (int bits = 1; bits <= 8; ++bits) {
-      QuantizedTensor q;
-      q.method = "codebook";
-      q.rows = rows;
-      q.cols = cols;
-      q.code_kind = CodeKind::Codebook;
-      q.code_bits = bits;
-      q.group = 1 << bits;
-      q.scale_kind = ScaleKind::Fp16;
-      if (best && q.bits_per_weight() >= best->stored.bits_per_weight()) break;  // the indices alone cost more
-      std::vector<double> entries = lloyd(points, q.group);
-      for (double& e : entries) e = fp16_round(e);
-      std::ranges::sort(entries);
-      for (double e : entries) q.scales.push_back(fp16_pattern(e));
-      q.codes.assign(static_cast<size_t>(size), 0);
-      std::vector<float> decoded(static_cast<size_t>(size));
-      std::vector<bool> outlier = is_outlier;
-      for (int64_t i = 0; i < size; ++i) {
-        q.codes[i] = outlier[i] ? 0 : nearest(entries, weights[i]);
-        decoded[i] = static_cast<float>(outlier[i] ? fp16_round(weights[i]) : entries[q.codes[i]]);
+  for (const int books : kLibrarySizes) {
+    for (const int64_t fraction : kOutlierFractions) {
+      std::vector<bool> outlier(static_cast<size_t>(size), false);
+      for (int64_t k = 0; k < (fraction == 0 ? 0 : size / fraction); ++k) outlier[by_outlyingness[k]] = true;
+      for (int bits = 1; bits <= 8; ++bits) {
+        // What the indices, entries and choices alone cost: larger codebooks only cost more.
+        QuantizedTensor bound;
+        bound.rows = rows, bound.cols = cols, bound.code_kind = CodeKind::Codebook, bound.code_bits = bits;
+        bound.group = 1 << bits, bound.codebooks = books;
+        if (best && bound.bits_per_weight() >= best->stored.bits_per_weight()) break;
+        QuantResult candidate = fit_candidate(fit, outlier, bits, books);
+        const std::vector<double> got(candidate.dequantized.begin(), candidate.dequantized.end());
+        if (!vp::meets(per_row, vp::measure_quality(reference, got, static_cast<size_t>(cols)))) continue;
+        if (!best || candidate.stored.bits_per_weight() < best->stored.bits_per_weight()) best = std::move(candidate);
       }
-      // Rows below the floor keep their worst weights as outliers until they meet it.
-      for (int64_t r = 0; r < rows; ++r) {
-        const std::span<const double> x(reference.data() + r * cols, static_cast<size_t>(cols));
-        auto row_meets = [&] {
-          const std::vector<double> y(decoded.begin() + r * cols, decoded.begin() + (r + 1) * cols);
-          return vp::meets(per_row, vp::measure_quality(x, y, static_cast<size_t>(cols)));
-        };
-        if (row_meets()) continue;
-        std::vector<int64_t> worst;
-        for (int64_t c = 0; c < cols; ++c) {
-          if (!outlier[r * cols + c]) worst.push_back(c);
-        }
-        std::ranges::stable_sort(worst, [&](int64_t a, int64_t b) {
-          return std::abs(x[a] - decoded[r * cols + a]) > std::abs(x[b] - decoded[r * cols + b]);
-        });
-        // Doubling steps, then the row is re-measured: few measurements per row.
-        size_t taken = 0;
-        for (size_t step = 1; taken < worst.size(); step *= 2) {
-          for (size_t k = taken; k < std::min(worst.size(), taken + step); ++k) {
-            const int64_t i = r * cols + worst[k];
-            outlier[i] = true;
-            q.codes[i] = 0;
-            decoded[i] = static_cast<float>(fp16_round(weights[i]));
-          }
-          taken = std::min(worst.size(), taken + step);
-          if (row_meets()) break;
-        }
-      }
-      for (int64_t i = 0; i < size; ++i) {
-        if (outlier[i]) {
-          q.outlier_index.push_back(static_cast<uint32_t>(i));
-          q.outlier_value.push_back(fp16_pattern(weights[i]));
-        }
-      }
-      const std::vector<double> got(decoded.begin(), decoded.end());
-      if (!vp::meets(per_row, vp::measure_quality(reference, got, static_cast<size_t>(cols)))) continue;
-      if (!best || q.bits_per_weight() < best->stored.bits_per_weight()) best = QuantResult{q, decoded};
     }
   }
   if (!best) {

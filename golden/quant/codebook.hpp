@@ -12,7 +12,10 @@
 // gives up its worst-coded weights, in doubling steps, until it meets it. Of
 // the K = 2, 4, ..., 256 and pre-fit fractions tried, the combination with the
 // fewest bits per weight (indices, entries and outliers counted) is kept.
-// Deterministic. fp16 outliers meet any floor a fp16 copy of the row meets.
+// Per tensor either one codebook or a library of 2 or 4, one chosen per 128
+// weights of a row (fitted by alternating choice and refit from an RMS
+// split), whichever costs fewer bits. Deterministic. fp16 outliers meet any
+// floor a fp16 copy of the row meets.
 #pragma once
 
 #include <cstdint>

@@ -59,7 +59,8 @@ uint64_t quantized_payload_bytes(const QuantizedTensor& q) {
                    (q.has_zero_point ? packed_bytes(scales, q.code_bits) : 0);
   if (q.code_kind == CodeKind::Codebook) {
     bytes += packed_bytes(q.outlier_index.size(), QuantizedTensor::order_bits(q.size())) +
-             packed_bytes(q.outlier_value.size(), 16);
+             packed_bytes(q.outlier_value.size(), 16) +
+             packed_bytes(q.codebooks > 1 ? static_cast<uint64_t>(q.library_groups()) : 0, q.codebook_bits());
   }
   if (mixed(q)) {
     bytes += packed_bytes(static_cast<uint64_t>(q.rows), QuantizedTensor::order_bits(q.rows)) +
@@ -76,6 +77,7 @@ std::vector<uint8_t> pack_quantized(const QuantizedTensor& q) {
   if (q.code_kind == CodeKind::Codebook) {
     pack(out, q.outlier_index, QuantizedTensor::order_bits(q.size()));
     pack(out, q.outlier_value, 16);
+    pack(out, q.group_codebook, q.codebook_bits());
   }
   if (mixed(q)) {
     pack(out, q.row_order, QuantizedTensor::order_bits(q.rows));
@@ -104,6 +106,8 @@ void unpack_quantized(std::span<const uint8_t> payload, QuantizedTensor& q, cons
     at += unpack(payload.subspan(at), q.outlier_index, outliers, QuantizedTensor::order_bits(q.size()),
                  source + ": outlier positions");
     at += unpack(payload.subspan(at), q.outlier_value, outliers, 16, source + ": outlier values");
+    at += unpack(payload.subspan(at), q.group_codebook, q.codebooks > 1 ? static_cast<uint64_t>(q.library_groups()) : 0,
+                 q.codebook_bits(), source + ": codebook choices");
   }
   if (mixed(q)) {
     at += unpack(payload.subspan(at), q.row_order, static_cast<uint64_t>(q.rows), QuantizedTensor::order_bits(q.rows),

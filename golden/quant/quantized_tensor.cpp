@@ -46,8 +46,10 @@ double code_value(const QuantizedTensor& q, const FormatInfo* element, uint32_t 
 
 std::vector<float> dequantize_codebook(const QuantizedTensor& q) {
   std::vector<float> values(static_cast<size_t>(q.size()));
-  for (int64_t i = 0; i < q.size(); ++i)
-    values[i] = static_cast<float>(decode_scale(q.scale_kind, q.scales[q.codes[i]]));
+  for (int64_t i = 0; i < q.size(); ++i) {
+    const uint32_t book = q.codebooks > 1 ? q.group_codebook[q.library_group_of(i)] : 0;
+    values[i] = static_cast<float>(decode_scale(q.scale_kind, q.scales[book * q.group + q.codes[i]]));
+  }
   for (size_t k = 0; k < q.outlier_index.size(); ++k) {
     values[q.outlier_index[k]] = static_cast<float>(decode_scale(ScaleKind::Fp16, q.outlier_value[k]));
   }
@@ -129,7 +131,7 @@ int64_t QuantizedTensor::scale_count() const {
     case CodeKind::SignScaled:
       return rows + cols;
     case CodeKind::Codebook:
-      return group;
+      return int64_t{codebooks} * group;
     default:
       return groups();
   }
@@ -148,7 +150,10 @@ int64_t QuantizedTensor::code_bits_total() const {
 double QuantizedTensor::bits_per_weight() const {
   double total = static_cast<double>(code_bits_total()) + static_cast<double>(scale_count()) * scale_bits() +
                  (has_zero_point ? static_cast<double>(groups()) * code_bits : 0.0) + (has_tensor_scale ? 32.0 : 0.0);
-  if (code_kind == CodeKind::Codebook) total += static_cast<double>(outlier_index.size()) * (order_bits(size()) + 16);
+  if (code_kind == CodeKind::Codebook) {
+    total += static_cast<double>(outlier_index.size()) * (order_bits(size()) + 16) +
+             static_cast<double>(library_groups()) * codebook_bits();
+  }
   if (code_kind == CodeKind::MixedSignedInt) {  // the block widths and the two orders
     total +=
         8.0 * blocks() + static_cast<double>(rows) * order_bits(rows) + static_cast<double>(cols) * order_bits(cols);
@@ -208,6 +213,13 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
     if (q.scale_kind != ScaleKind::Fp16 || q.has_zero_point || q.has_tensor_scale) {
       fail("a codebook takes fp16 entries, no zero point and no tensor scale");
     }
+    if (q.codebooks < 1 || q.codebooks > 16) fail("a library of " + std::to_string(q.codebooks) + " codebooks (1..16)");
+    if (static_cast<int64_t>(q.group_codebook.size()) != (q.codebooks > 1 ? q.library_groups() : 0)) {
+      fail(std::to_string(q.group_codebook.size()) + " codebook choices for the library groups");
+    }
+    for (uint32_t book : q.group_codebook) {
+      if (book >= static_cast<uint32_t>(q.codebooks)) fail("a library group chooses codebook " + std::to_string(book));
+    }
     if (q.outlier_index.size() != q.outlier_value.size()) fail("outlier positions and values differ in number");
     for (size_t k = 0; k < q.outlier_index.size(); ++k) {
       if (q.outlier_index[k] >= q.size() || (k > 0 && q.outlier_index[k] <= q.outlier_index[k - 1])) {
@@ -217,8 +229,8 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
         fail("outlier " + std::to_string(k) + " is not a finite fp16 value");
       }
     }
-  } else if (!q.outlier_index.empty() || !q.outlier_value.empty()) {
-    fail("outliers belong to codebook tensors only");
+  } else if (!q.outlier_index.empty() || !q.outlier_value.empty() || q.codebooks != 1 || !q.group_codebook.empty()) {
+    fail("outliers and codebook libraries belong to codebook tensors only");
   }
   if (q.factored()) {
     if (q.code_bits != 1) fail("code_bits " + std::to_string(q.code_bits) + " of sign factors is not 1");

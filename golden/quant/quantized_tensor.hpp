@@ -70,8 +70,22 @@ struct QuantizedTensor {
   int64_t block_rows = 0, block_cols = 0;
   std::vector<uint8_t> block_bits;
   std::vector<uint32_t> row_order, col_order;
-  // Codebook only: the outliers' positions (row-major, ascending) and fp16 values.
+  // Codebook only: the outliers' positions (row-major, ascending) and fp16
+  // values; a library of `codebooks` codebooks of `group` entries each, one
+  // chosen per library group of kLibraryGroup weights along a row (numbered
+  // as section 14's groups) when there are several.
   std::vector<uint32_t> outlier_index, outlier_value;
+  int codebooks = 1;
+  std::vector<uint32_t> group_codebook;
+  static constexpr int64_t kLibraryGroup = 128;
+  int64_t library_groups() const { return rows * ((cols + kLibraryGroup - 1) / kLibraryGroup); }
+  int library_group_of(int64_t index) const {
+    return static_cast<int>(index / cols * ((cols + kLibraryGroup - 1) / kLibraryGroup) + index % cols / kLibraryGroup);
+  }
+  // Bits of a library group's codebook number: 0 for a single codebook.
+  int codebook_bits() const {
+    return codebooks <= 1 ? 0 : static_cast<int>(std::bit_width(static_cast<unsigned>(codebooks - 1)));
+  }
   int64_t block_grid_cols() const { return (cols + block_cols - 1) / block_cols; }
   int64_t blocks() const { return (rows + block_rows - 1) / block_rows * block_grid_cols(); }
   // The width of stored weight `index` (row-major in the stored matrix).

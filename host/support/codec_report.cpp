@@ -44,6 +44,8 @@ nlohmann::json tensor_report(const golden::Tensor& tensor, const golden::Encoded
       {"bits_per_weight",
        tensor.size() ? 8.0 * static_cast<double>(compressed + side) / static_cast<double>(tensor.size()) : 0.0},
       {"code_bits", encoded.quantized ? encoded.quantized->code_bits : 0},
+      {"outliers", encoded.quantized ? encoded.quantized->outlier_index.size() : 0},
+      {"codebooks", encoded.quantized ? encoded.quantized->codebooks : 0},
       {"average_code_bits", encoded.quantized ? static_cast<double>(encoded.quantized->code_bits_total()) /
                                                     static_cast<double>(encoded.quantized->size())
                                               : 0.0},
@@ -105,6 +107,10 @@ void print_report(const nlohmann::json& tensors, const nlohmann::json& total, st
     } else if (t["method"] == "sfmp") {  // blocks of two widths
       std::snprintf(coding, sizeof coding, "sfmp %.2fb g%d, %.3f b/w", t["average_code_bits"].get<double>(),
                     t["group"].get<int>(), t["bits_per_weight"].get<double>());
+    } else if (t["method"] == "codebook") {  // group holds the codebook's size
+      std::snprintf(coding, sizeof coding, "codebook %dxK%d +%llu outliers, %.3f b/w", t["codebooks"].get<int>(),
+                    t["group"].get<int>(), static_cast<unsigned long long>(t["outliers"].get<uint64_t>()),
+                    t["bits_per_weight"].get<double>());
     } else if (t["method"] == "onebit") {
       std::snprintf(coding, sizeof coding, "onebit, %.3f b/w", t["bits_per_weight"].get<double>());
     } else if (t["method"] != "lossless") {

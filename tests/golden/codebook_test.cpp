@@ -96,14 +96,35 @@ TEST(Codebook, StoredFormIsTheReconstructionBitForBitThroughThePayload) {
       EXPECT_EQ(back.scales, r.stored.scales);
       EXPECT_EQ(back.outlier_index, r.stored.outlier_index);
       EXPECT_EQ(back.outlier_value, r.stored.outlier_value);
-      // Every stored bit: indices, fp16 entries, outlier positions (ceil log2 of the size) and fp16 values.
+      // Every stored bit: indices, fp16 entries of every codebook, outlier positions (ceil log2 of the
+      // size) and fp16 values, and a codebook choice per 128 weights of a row when there are several.
       const double position_bits = std::ceil(std::log2(static_cast<double>(m->values.size())));
-      EXPECT_DOUBLE_EQ(r.stored.bits_per_weight(),
-                       (static_cast<double>(m->values.size()) * r.stored.code_bits + 16.0 * r.stored.group +
-                        static_cast<double>(r.stored.outlier_index.size()) * (position_bits + 16)) /
-                           static_cast<double>(m->values.size()));
+      const double choices = static_cast<double>(m->rows * ((m->cols + 127) / 128)) *
+                             (r.stored.codebooks > 1 ? std::ceil(std::log2(r.stored.codebooks)) : 0.0);
+      EXPECT_DOUBLE_EQ(
+          r.stored.bits_per_weight(),
+          (static_cast<double>(m->values.size()) * r.stored.code_bits + 16.0 * r.stored.group * r.stored.codebooks +
+           static_cast<double>(r.stored.outlier_index.size()) * (position_bits + 16) + choices) /
+              static_cast<double>(m->values.size()));
+      EXPECT_EQ(back.group_codebook, r.stored.group_codebook);
     }
   }
+}
+
+// Rows of two scales 40x apart: one codebook spends its entries on the wide
+// rows or many outliers on the narrow ones; a library of codebooks, one
+// chosen per 128 weights, costs fewer bits.
+TEST(Codebook, ALibraryOfCodebooksServesRowsOfDifferentScales) {
+  const int64_t rows = 64, cols = 128;
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> normal;
+  std::vector<float> w(static_cast<size_t>(rows * cols));
+  for (int64_t i = 0; i < rows * cols; ++i) w[i] = static_cast<float>(normal(rng) * (i / cols % 2 ? 0.0005 : 0.02));
+  const QuantResult r = codebook_quantize(w, rows, cols, vp::parse_quality("cos=0.995"), nullptr);
+  EXPECT_GT(r.stored.codebooks, 1);
+  EXPECT_GE(worst_row(w, r.dequantized, cols).first, 0.995);
+  EXPECT_NO_THROW(check_quantized(r.stored, "t"));
+  EXPECT_EQ(dequantize(r.stored), r.dequantized);
 }
 
 TEST(Codebook, PatternFloorsReachTheTensorsTheyName) {
@@ -138,6 +159,17 @@ TEST(Codebook, MalformedCodebookTensorsAreRefused) {
       {"an infinite outlier", [](QuantizedTensor& q) { q.outlier_value[0] = 0x7c00; }},
       {"one outlier value missing", [](QuantizedTensor& q) { q.outlier_value.pop_back(); }},
       {"outliers on an integer tensor", [](QuantizedTensor& q) { q.code_kind = CodeKind::SignedInt; }},
+      {"a library without its choices",
+       [](QuantizedTensor& q) {
+         q.codebooks = 2;
+         q.scales.resize(q.scales.size() * 2, 0);
+       }},
+      {"a choice beyond the library",
+       [](QuantizedTensor& q) {
+         q.codebooks = 2;
+         q.scales.resize(q.scales.size() * 2, 0);
+         q.group_codebook.assign(static_cast<size_t>(q.library_groups()), 2);
+       }},
   };
   EXPECT_NO_THROW(check_quantized(good, "t"));
   for (const auto& c : cases) {
