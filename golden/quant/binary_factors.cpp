@@ -21,19 +21,13 @@ uint32_t fp16_pattern(double v) {
 }
 double sign(double v) { return v < 0 ? -1.0 : 1.0; }
 
-// sqrt of the importance of every column: H_jj over its mean (1 without H; a
-// column no input reached gets the smallest positive weight).
-std::vector<double> column_weights(const std::vector<double>* hessian, int64_t cols) {
-  std::vector<double> w(static_cast<size_t>(cols), 1.0);
-  if (hessian == nullptr) return w;
-  if (hessian->size() != static_cast<size_t>(cols * cols)) {
-    throw std::invalid_argument("the Hessian must be cols x cols (" + std::to_string(cols * cols) + " entries), not " +
-                                std::to_string(hessian->size()));
-  }
+// sqrt of each column's importance relative to the mean (a column no input
+// reached gets a small positive weight, so that b stays finite).
+std::vector<double> column_weights(std::string_view method, const std::vector<double>* hessian, int64_t cols) {
+  std::vector<double> w = hessian_diagonal(method, hessian, cols);
   double mean = 0;
-  for (int64_t j = 0; j < cols; ++j) mean += (*hessian)[j * cols + j] / static_cast<double>(cols);
-  if (!(mean > 0)) return w;
-  for (int64_t j = 0; j < cols; ++j) w[j] = std::sqrt(std::max((*hessian)[j * cols + j] / mean, 1e-6));
+  for (double d : w) mean += d / static_cast<double>(cols);
+  for (double& d : w) d = mean > 0 ? std::sqrt(std::max(d / mean, 1e-6)) : 1.0;
   return w;
 }
 
@@ -322,7 +316,7 @@ QuantResult dbf_quantize(std::span<const float> weights, int64_t rows, int64_t c
                                 std::to_string(cols) + " matrix (k = 1 needs " +
                                 std::to_string((rows + cols + 16.0 * (rows + 1 + cols)) / (rows * cols)) + ")");
   }
-  const std::vector<double> importance = column_weights(hessian, cols);
+  const std::vector<double> importance = column_weights("dbf", hessian, cols);
   Dense w(static_cast<size_t>(rows * cols));
   for (int64_t i = 0; i < rows; ++i) {
     for (int64_t j = 0; j < cols; ++j) w[i * cols + j] = double{weights[i * cols + j]} * importance[j];
@@ -407,7 +401,7 @@ QuantResult dbf_quantize(std::span<const float> weights, int64_t rows, int64_t c
 QuantResult onebit_quantize(std::span<const float> weights, int64_t rows, int64_t cols,
                             const std::vector<double>* hessian) {
   check_quant_input("onebit", weights, rows, cols, 1);
-  const std::vector<double> importance = column_weights(hessian, cols);
+  const std::vector<double> importance = column_weights("onebit", hessian, cols);
   Dense w(static_cast<size_t>(rows * cols));
   for (int64_t i = 0; i < rows; ++i) {
     for (int64_t j = 0; j < cols; ++j) w[i * cols + j] = double{weights[i * cols + j]} * importance[j];

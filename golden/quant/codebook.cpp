@@ -183,13 +183,8 @@ QuantResult codebook_quantize(std::span<const float> weights, int64_t rows, int6
                               const std::vector<double>* hessian) {
   check_quant_input("codebook", weights, rows, cols, 1);
   const int64_t size = rows * cols;
-  std::vector<double> importance(static_cast<size_t>(cols), 1.0);
-  if (hessian != nullptr) {
-    if (hessian->size() != static_cast<size_t>(cols * cols)) {
-      throw std::invalid_argument("codebook: the Hessian must be cols x cols");
-    }
-    for (int64_t j = 0; j < cols; ++j) importance[j] = std::max((*hessian)[j * cols + j], 0.0);
-  }
+  std::vector<double> importance = hessian_diagonal("codebook", hessian, cols);
+  for (double& d : importance) d = std::max(d, 0.0);
   // Candidates for the outliers taken before the fit, most outlying first.
   std::vector<uint32_t> by_outlyingness(static_cast<size_t>(size));
   std::iota(by_outlyingness.begin(), by_outlyingness.end(), 0u);

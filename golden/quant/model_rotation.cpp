@@ -35,7 +35,7 @@ void transform_columns(Matrix& m, int64_t first, const std::vector<double>& r, i
   }
 }
 
-void scale_columns(Matrix& m, Matrix& norm) {
+void scale_columns(Matrix& m, const Matrix& norm) {
   for (int64_t i = 0; i < m.rows; ++i) {
     for (int64_t j = 0; j < m.cols; ++j) m.values[i * m.cols + j] *= norm.values[j];
   }
@@ -56,10 +56,10 @@ struct FitTerm {
   double signal = 0;                   // tr(A H A^T)
 };
 
-// x^T H y over the rows of two rows x cols matrices: sum_i x_i H y_i^T; H null is identity.
-double weighted_dot(const std::vector<double>& x, const std::vector<double>& h_y, int64_t size) {
+// sum x_i y_i: with y = E H, tr(E H E^T).
+double dot(const std::vector<double>& x, const std::vector<double>& y, int64_t size) {
   double sum = 0;
-  for (int64_t i = 0; i < size; ++i) sum += x[i] * h_y[i];
+  for (int64_t i = 0; i < size; ++i) sum += x[i] * y[i];
   return sum;
 }
 
@@ -179,7 +179,7 @@ Butterfly fit_butterfly(const Llama2Weights& folded, const Hessians& hessians, c
       h = &it->second;
     }
     std::vector<double> a(m.values.begin(), m.values.end());
-    const double signal = weighted_dot(a, times_hessian(a, m.rows, m.cols, h), m.rows * m.cols);
+    const double signal = dot(a, times_hessian(a, m.rows, m.cols, h), m.rows * m.cols);
     if (signal > 0) terms.push_back({&m, reads_stream, h, signal});
   };
   for (const Llama2Layer& l : folded.layers) {
@@ -232,7 +232,7 @@ Butterfly fit_butterfly(const Llama2Weights& folded, const Hessians& hessians, c
         }
       }
       const std::vector<double> eh = times_hessian(e, rows, cols, t.hessian);
-      error += weighted_dot(e, eh, size) / t.signal;
+      error += dot(e, eh, size) / t.signal;
       const double scale = 2 / t.signal;
       if (t.reads_stream) {  // d/dR of tr((QR - A) H (QR - A)^T) = 2 Q^T E H
         for (int64_t i = 0; i < rows; ++i) {

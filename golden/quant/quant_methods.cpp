@@ -80,6 +80,17 @@ void check_quant_input(std::string_view method, std::span<const float> weights, 
   }
 }
 
+std::vector<double> hessian_diagonal(std::string_view method, const std::vector<double>* hessian, int64_t cols) {
+  std::vector<double> d(static_cast<size_t>(cols), 1.0);
+  if (hessian == nullptr) return d;
+  if (hessian->size() != static_cast<size_t>(cols * cols)) {
+    throw std::invalid_argument(text(method) + ": the Hessian holds " + std::to_string(hessian->size()) +
+                                " values, expected cols x cols = " + std::to_string(cols * cols));
+  }
+  for (int64_t j = 0; j < cols; ++j) d[j] = (*hessian)[j * cols + j];
+  return d;
+}
+
 void check_int_bits(std::string_view method, int bits) {
   if (bits < 2 || bits > 8) {
     throw std::invalid_argument(text(method) + ": bits " + std::to_string(bits) + " is not in 2..8");

@@ -75,6 +75,10 @@ QuantResult quantize(const QuantRequest& request, std::span<const float> weights
 // naming the method): rows, cols > 0, weights.size() == rows * cols, every
 // weight finite, group > 0.
 void check_quant_input(std::string_view method, std::span<const float> weights, int64_t rows, int64_t cols, int group);
+// The diagonal H_jj of a layer's Hessian (cols x cols), 1 for every column
+// without one: the column importance of dbf, onebit, sfmp and codebook.
+// Throws std::invalid_argument naming the method for a Hessian of another size.
+std::vector<double> hessian_diagonal(std::string_view method, const std::vector<double>* hessian, int64_t cols);
 // Integer methods: bits in 2..8.
 void check_int_bits(std::string_view method, int bits);
 

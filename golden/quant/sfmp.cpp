@@ -19,21 +19,10 @@ std::vector<uint32_t> by_salience(const std::vector<double>& salience) {
   return order;
 }
 
-std::vector<double> column_importance(const std::vector<double>* hessian, int64_t cols) {
-  std::vector<double> d(static_cast<size_t>(cols), 1.0);
-  if (hessian == nullptr) return d;
-  if (hessian->size() != static_cast<size_t>(cols * cols)) {
-    throw std::invalid_argument("sfmp: the Hessian must be cols x cols (" + std::to_string(cols * cols) +
-                                " entries), not " + std::to_string(hessian->size()));
-  }
-  for (int64_t j = 0; j < cols; ++j) d[j] = (*hessian)[j * cols + j];
-  return d;
-}
-
 }  // namespace
 
 SfmpOrder sfmp_order(std::span<const float> weights, int64_t rows, int64_t cols, const std::vector<double>* hessian) {
-  const std::vector<double> d = column_importance(hessian, cols);
+  const std::vector<double> d = hessian_diagonal("sfmp", hessian, cols);
   std::vector<double> row_salience(static_cast<size_t>(rows), 0.0), col_salience(static_cast<size_t>(cols), 0.0);
   for (int64_t i = 0; i < rows; ++i) {
     for (int64_t j = 0; j < cols; ++j) {
@@ -76,7 +65,7 @@ QuantResult sfmp_quantize(std::span<const float> weights, int64_t rows, int64_t 
   q.block_bits.assign(static_cast<size_t>(q.blocks()), static_cast<uint8_t>(floor_bits));
 
   // The stored (permuted) matrix and each block's mean salience.
-  const std::vector<double> d = column_importance(hessian, cols);
+  const std::vector<double> d = hessian_diagonal("sfmp", hessian, cols);
   std::vector<float> stored(static_cast<size_t>(rows * cols));
   std::vector<double> block_salience(q.block_bits.size(), 0.0);
   std::vector<int64_t> block_weights(q.block_bits.size(), 0);
