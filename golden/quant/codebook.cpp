@@ -41,9 +41,14 @@ std::vector<double> lloyd(const std::vector<std::pair<double, double>>& points, 
       sum[e] += w * value;
       weight[e] += w;
     }
+    bool moved = false;
     for (size_t i = 0; i < entries.size(); ++i) {
-      if (weight[i] > 0) entries[i] = sum[i] / weight[i];
+      const double updated = weight[i] > 0 ? sum[i] / weight[i] : entries[i];
+      // Entries end as fp16 (11 significant bits): a move below 2^-16 of the entry is done.
+      moved = moved || std::abs(updated - entries[i]) > 0x1p-16 * std::abs(entries[i]);
+      entries[i] = updated;
     }
+    if (!moved) break;
   }
   std::ranges::sort(entries);
   return entries;
@@ -77,8 +82,10 @@ struct Fit {
 };
 
 // One candidate: `books` codebooks of 2^bits entries over the weights not
-// already outliers, every row repaired to the floor with more outliers.
-QuantResult fit_candidate(const Fit& f, std::vector<bool> outlier, int bits, int books) {
+// already outliers (`ascending`: their indices by increasing value), every
+// row repaired to the floor with more outliers.
+QuantResult fit_candidate(const Fit& f, std::vector<bool> outlier, const std::vector<int64_t>& ascending, int bits,
+                          int books) {
   const int64_t size = f.rows * f.cols;
   QuantizedTensor q;
   q.method = "codebook";
@@ -109,14 +116,11 @@ QuantResult fit_candidate(const Fit& f, std::vector<bool> outlier, int bits, int
   std::vector<std::vector<double>> entries(static_cast<size_t>(books));
   for (int round = 0; round < (books > 1 ? 4 : 1); ++round) {
     for (int b = 0; b < books; ++b) {
-      std::vector<std::pair<double, double>> points;
-      for (size_t g = 0; g < members.size(); ++g) {
-        if (choice[g] != static_cast<uint32_t>(b)) continue;
-        for (int64_t i : members[g]) {
-          points.emplace_back(f.weights[i], f.importance[i % f.cols] > 0 ? f.importance[i % f.cols] : 1e-12);
-        }
+      std::vector<std::pair<double, double>> points;  // ascending, as `ascending` is
+      for (int64_t i : ascending) {
+        if (choice[q.library_group_of(i)] != static_cast<uint32_t>(b)) continue;
+        points.emplace_back(f.weights[i], f.importance[i % f.cols] > 0 ? f.importance[i % f.cols] : 1e-12);
       }
-      std::ranges::sort(points);
       entries[b] = lloyd(points, q.group);
       for (double& e : entries[b]) e = fp16_round(e);
       std::ranges::sort(entries[b]);
@@ -190,6 +194,9 @@ QuantResult codebook_quantize(std::span<const float> weights, int64_t rows, int6
   std::iota(by_outlyingness.begin(), by_outlyingness.end(), 0u);
   auto outlyingness = [&](uint32_t i) { return std::abs(double{weights[i]}) * std::sqrt(importance[i % cols]); };
   std::ranges::stable_sort(by_outlyingness, [&](uint32_t a, uint32_t b) { return outlyingness(a) > outlyingness(b); });
+  std::vector<int64_t> by_value(static_cast<size_t>(size));
+  std::iota(by_value.begin(), by_value.end(), int64_t{0});
+  std::ranges::stable_sort(by_value, [&](int64_t a, int64_t b) { return weights[a] < weights[b]; });
   vp::QualityFloor per_row = floor;
   per_row.per_row = true;
   const Fit fit{weights, rows, cols, importance, per_row};
@@ -200,13 +207,19 @@ QuantResult codebook_quantize(std::span<const float> weights, int64_t rows, int6
     for (const int64_t fraction : kOutlierFractions) {
       std::vector<bool> outlier(static_cast<size_t>(size), false);
       for (int64_t k = 0; k < (fraction == 0 ? 0 : size / fraction); ++k) outlier[by_outlyingness[k]] = true;
-      for (int bits = 1; bits <= 8; ++bits) {
+      std::vector<int64_t> ascending;
+      for (int64_t i : by_value) {
+        if (!outlier[i]) ascending.push_back(i);
+      }
+      // Once a candidate meets the floor, others start one index bit below its K:
+      // far smaller codebooks only buy their floor with many outliers.
+      for (int bits = best ? std::max(1, best->stored.code_bits - 1) : 1; bits <= 8; ++bits) {
         // What the indices, entries and choices alone cost: larger codebooks only cost more.
         QuantizedTensor bound;
         bound.rows = rows, bound.cols = cols, bound.code_kind = CodeKind::Codebook, bound.code_bits = bits;
         bound.group = 1 << bits, bound.codebooks = books;
         if (best && bound.bits_per_weight() >= best->stored.bits_per_weight()) break;
-        QuantResult candidate = fit_candidate(fit, outlier, bits, books);
+        QuantResult candidate = fit_candidate(fit, outlier, ascending, bits, books);
         const std::vector<double> got(candidate.dequantized.begin(), candidate.dequantized.end());
         if (!vp::meets(per_row, vp::measure_quality(reference, got, static_cast<size_t>(cols)))) continue;
         if (!best || candidate.stored.bits_per_weight() < best->stored.bits_per_weight()) best = std::move(candidate);
