@@ -128,6 +128,11 @@ std::vector<uint8_t> serialize_wsc(std::span<const EncodedTensor> tensors, const
       if (q.code_kind == CodeKind::Codebook) {
         dir.varint(q.outlier_index.size());
         dir.u8(static_cast<uint8_t>(q.codebooks));
+        dir.u8(static_cast<uint8_t>(q.index_table_log));
+        if (q.index_table_log != 0) {
+          dir.varint(q.index_table_bytes);
+          dir.varint(q.index_lane_bytes);
+        }
       }
       dir.u32(payload_crc(t));
       continue;
@@ -335,8 +340,18 @@ WscContents parse_wsc(std::span<const uint8_t> file, const std::string& source, 
         q.outlier_index.resize(outliers);
         q.outlier_value.resize(outliers);
         q.codebooks = dir.u8();
-        if (dir.failed() || q.codebooks < 1 || q.codebooks > 16)
+        if (dir.failed() || q.codebooks < 1 || q.codebooks > 16) {
           throw bad("truncated, or a codebook library of 0 or over 16");
+        }
+        q.index_table_log = dir.u8();
+        if (q.index_table_log != 0) {
+          q.index_table_bytes = dir.varint();
+          q.index_lane_bytes = dir.varint();
+          if (dir.failed() || q.index_table_log < 5 || q.index_table_log > 12 || q.index_table_bytes > t.count * 8 ||
+              q.index_lane_bytes > t.count * 8) {
+            throw bad("truncated, or index coding out of range");
+          }
+        }
       }
       const uint32_t crc = dir.u32();
       if (dir.failed()) throw bad("truncated");

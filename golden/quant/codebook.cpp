@@ -8,6 +8,7 @@
 #include <string>
 
 #include "golden/formats/float_format.hpp"
+#include "golden/quant/index_coding.hpp"
 
 namespace ws::golden {
 namespace {
@@ -228,6 +229,13 @@ QuantResult codebook_quantize(std::span<const float> weights, int64_t rows, int6
   }
   if (!best) {
     throw std::invalid_argument("codebook: " + floor.text() + " cannot be met in every row, even by fp16 outliers");
+  }
+  // The indices tANS-coded where that takes fewer bytes than log2 K bits each.
+  QuantizedTensor& q = best->stored;
+  if (const std::optional<CodedIndices> coded = code_indices(q.codes, q.group, q.code_bits)) {
+    q.index_table_log = coded->table_log;
+    q.index_table_bytes = coded->table.size();
+    q.index_lane_bytes = coded->lane.size();
   }
   return *best;
 }

@@ -14,7 +14,8 @@
 // fewest bits per weight (indices, entries and outliers counted) is kept.
 // Per tensor either one codebook or a library of 2 or 4, one chosen per 128
 // weights of a row (fitted by alternating choice and refit from an RMS
-// split), whichever costs fewer bits. Deterministic. fp16 outliers meet any
+// split), whichever costs fewer bits. The winner's indices are tANS-coded
+// where that takes fewer bytes (index_coding.hpp). Deterministic. fp16 outliers meet any
 // floor a fp16 copy of the row meets.
 #pragma once
 

@@ -1,6 +1,7 @@
 #include "golden/quant/quantized_payload.hpp"
 
 #include "golden/common/error.hpp"
+#include "golden/quant/index_coding.hpp"
 
 namespace ws::golden {
 namespace {
@@ -71,7 +72,16 @@ uint64_t quantized_payload_bytes(const QuantizedTensor& q) {
 
 std::vector<uint8_t> pack_quantized(const QuantizedTensor& q) {
   std::vector<uint8_t> out;
-  pack(out, q.codes, [&q](size_t i) { return q.code_width(static_cast<int64_t>(i)); });
+  if (q.index_table_log != 0) {  // codebook indices, tANS-coded as the method measured them
+    const CodedIndices coded = code_indices_at(q.codes, q.group, q.index_table_log);
+    if (coded.table.size() != q.index_table_bytes || coded.lane.size() != q.index_lane_bytes) {
+      throw Error(ErrorCode::Internal, "codebook indices do not code to the sizes their tensor records");
+    }
+    out.insert(out.end(), coded.table.begin(), coded.table.end());
+    out.insert(out.end(), coded.lane.begin(), coded.lane.end());
+  } else {
+    pack(out, q.codes, [&q](size_t i) { return q.code_width(static_cast<int64_t>(i)); });
+  }
   pack(out, q.scales, q.scale_bits());
   if (q.has_zero_point) pack(out, q.zero_points, q.code_bits);
   if (q.code_kind == CodeKind::Codebook) {
@@ -92,9 +102,17 @@ void unpack_quantized(std::span<const uint8_t> payload, QuantizedTensor& q, cons
                      std::to_string(quantized_payload_bytes(q)));
   }
   const uint64_t groups = static_cast<uint64_t>(q.scale_count());
-  uint64_t at = unpack(
-      payload, q.codes, static_cast<uint64_t>(q.code_count()),
-      [&q](size_t i) { return q.code_width(static_cast<int64_t>(i)); }, source + ": codes");
+  uint64_t at = 0;
+  if (q.index_table_log != 0) {
+    q.codes = decode_indices(q.index_table_log, payload.subspan(0, q.index_table_bytes),
+                             payload.subspan(q.index_table_bytes, q.index_lane_bytes), q.group,
+                             static_cast<uint64_t>(q.code_count()), source);
+    at = q.index_table_bytes + q.index_lane_bytes;
+  } else {
+    at = unpack(
+        payload, q.codes, static_cast<uint64_t>(q.code_count()),
+        [&q](size_t i) { return q.code_width(static_cast<int64_t>(i)); }, source + ": codes");
+  }
   at += unpack(payload.subspan(at), q.scales, groups, q.scale_bits(), source + ": scales");
   if (q.has_zero_point) {
     at += unpack(payload.subspan(at), q.zero_points, groups, q.code_bits, source + ": zero points");

@@ -138,6 +138,9 @@ int64_t QuantizedTensor::scale_count() const {
 }
 
 int64_t QuantizedTensor::code_bits_total() const {
+  if (code_kind == CodeKind::Codebook && index_table_log != 0) {
+    return static_cast<int64_t>(8 * (index_table_bytes + index_lane_bytes));
+  }
   if (code_kind != CodeKind::MixedSignedInt) return code_count() * code_bits;
   int64_t total = 0;
   for (int64_t b = 0; b < blocks(); ++b) {
@@ -221,6 +224,12 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
       if (book >= static_cast<uint32_t>(q.codebooks)) fail("a library group chooses codebook " + std::to_string(book));
     }
     if (q.outlier_index.size() != q.outlier_value.size()) fail("outlier positions and values differ in number");
+    if (q.index_table_log != 0 && (q.index_table_log < 5 || q.index_table_log > 12)) {
+      fail("index table log " + std::to_string(q.index_table_log) + " is not 0 (raw) or 5..12");
+    }
+    if (q.index_table_log == 0 && (q.index_table_bytes != 0 || q.index_lane_bytes != 0)) {
+      fail("raw indices with the sizes of coded ones");
+    }
     for (size_t k = 0; k < q.outlier_index.size(); ++k) {
       if (q.outlier_index[k] >= q.size() || (k > 0 && q.outlier_index[k] <= q.outlier_index[k - 1])) {
         fail("outlier positions must ascend within the tensor (outlier " + std::to_string(k) + ")");
@@ -229,7 +238,8 @@ void check_quantized(const QuantizedTensor& q, const std::string& source) {
         fail("outlier " + std::to_string(k) + " is not a finite fp16 value");
       }
     }
-  } else if (!q.outlier_index.empty() || !q.outlier_value.empty() || q.codebooks != 1 || !q.group_codebook.empty()) {
+  } else if (!q.outlier_index.empty() || !q.outlier_value.empty() || q.codebooks != 1 || !q.group_codebook.empty() ||
+             q.index_table_log != 0) {
     fail("outliers and codebook libraries belong to codebook tensors only");
   }
   if (q.factored()) {

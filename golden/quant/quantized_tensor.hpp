@@ -77,6 +77,10 @@ struct QuantizedTensor {
   std::vector<uint32_t> outlier_index, outlier_value;
   int codebooks = 1;
   std::vector<uint32_t> group_codebook;
+  // Codebook only: the indices tANS-coded at this table log (0: raw, code_bits
+  // each), taking a table of index_table_bytes and a lane of index_lane_bytes.
+  int index_table_log = 0;
+  uint64_t index_table_bytes = 0, index_lane_bytes = 0;
   static constexpr int64_t kLibraryGroup = 128;
   int64_t library_groups() const { return rows * ((cols + kLibraryGroup - 1) / kLibraryGroup); }
   int library_group_of(int64_t index) const {

@@ -134,7 +134,9 @@ TEST(CliEval, ReportsEveryRowWithFp32AsItsOwnReference) {
 // an integer method, GPTQ beats round-to-nearest on the same grid where
 // rounding error dominates, and bf16 is nearly lossless.
 TEST(CliEval, SweepOfEveryMethodKeepsTheExpectedOrder) {
-  const nlohmann::json report = json_of(weightstream("eval --positions 512 --sequences 4 --json"));
+  const nlohmann::json report = json_of(weightstream(
+      "eval --methods rtn-sym,rtn-asym,gptq,mxfp8-e4m3,mxfp8-e5m2,mxfp6-e3m2,mxfp6-e2m3,mxfp4,mxint8,nvfp4 "
+      "--positions 512 --sequences 4 --json"));
   std::map<std::string, std::map<int, double>> kl;
   for (const auto& row : report["rows"]) kl[row["method"]][row["bits"]] = row["mean_kl"];
   EXPECT_EQ(kl["fp32"][32], 0.0);

@@ -14,6 +14,7 @@
 
 #include "golden/common/error.hpp"
 #include "golden/model/llama2_weights.hpp"
+#include "golden/quant/index_coding.hpp"
 #include "golden/quant/model_quantizer.hpp"
 #include "golden/quant/quantized_payload.hpp"
 
@@ -101,11 +102,14 @@ TEST(Codebook, StoredFormIsTheReconstructionBitForBitThroughThePayload) {
       const double position_bits = std::ceil(std::log2(static_cast<double>(m->values.size())));
       const double choices = static_cast<double>(m->rows * ((m->cols + 127) / 128)) *
                              (r.stored.codebooks > 1 ? std::ceil(std::log2(r.stored.codebooks)) : 0.0);
-      EXPECT_DOUBLE_EQ(
-          r.stored.bits_per_weight(),
-          (static_cast<double>(m->values.size()) * r.stored.code_bits + 16.0 * r.stored.group * r.stored.codebooks +
-           static_cast<double>(r.stored.outlier_index.size()) * (position_bits + 16) + choices) /
-              static_cast<double>(m->values.size()));
+      // The indices at log2 K bits each, or their tANS table and lane.
+      const double index_bits = r.stored.index_table_log != 0
+                                    ? 8.0 * static_cast<double>(r.stored.index_table_bytes + r.stored.index_lane_bytes)
+                                    : static_cast<double>(m->values.size()) * r.stored.code_bits;
+      EXPECT_DOUBLE_EQ(r.stored.bits_per_weight(),
+                       (index_bits + 16.0 * r.stored.group * r.stored.codebooks +
+                        static_cast<double>(r.stored.outlier_index.size()) * (position_bits + 16) + choices) /
+                           static_cast<double>(m->values.size()));
       EXPECT_EQ(back.group_codebook, r.stored.group_codebook);
     }
   }
@@ -125,6 +129,33 @@ TEST(Codebook, ALibraryOfCodebooksServesRowsOfDifferentScales) {
   EXPECT_GE(worst_row(w, r.dequantized, cols).first, 0.995);
   EXPECT_NO_THROW(check_quantized(r.stored, "t"));
   EXPECT_EQ(dequantize(r.stored), r.dequantized);
+}
+
+// Indices of a skewed distribution code below log2 K bits each and decode
+// back; uniform ones are left raw; a lane cut short is refused.
+TEST(Codebook, IndicesAreTansCodedWhereThatPays) {
+  std::mt19937_64 rng(5);
+  std::geometric_distribution<int> geometric(0.3);
+  std::vector<uint32_t> skewed(20000), uniform(20000);
+  for (uint32_t& i : skewed) i = static_cast<uint32_t>(std::min(geometric(rng), 15));
+  for (uint32_t& i : uniform) i = static_cast<uint32_t>(rng() % 16);
+  const std::optional<CodedIndices> coded = code_indices(skewed, 16, 4);
+  ASSERT_TRUE(coded.has_value());
+  EXPECT_LT(coded->bytes(), skewed.size() * 4 / 8);
+  EXPECT_EQ(decode_indices(coded->table_log, coded->table, coded->lane, 16, skewed.size(), "t"), skewed);
+  EXPECT_FALSE(code_indices(uniform, 16, 4).has_value());
+  const std::vector<uint8_t> short_lane(coded->lane.begin(), coded->lane.end() - 1);
+  EXPECT_THROW(decode_indices(coded->table_log, coded->table, short_lane, 16, skewed.size(), "t"), InputError);
+  // On stories260K's matrices the indices pay for their table.
+  const Llama2Weights& model = stories260k();
+  int coded_matrices = 0;
+  for (const Matrix* m : {&model.layers[0].wq, &model.layers[1].w1, &model.layers[2].w2, &model.layers[3].wo}) {
+    const QuantResult r = codebook_quantize(m->values, m->rows, m->cols, vp::parse_quality("cos=0.99"), nullptr);
+    coded_matrices += r.stored.index_table_log != 0;
+    EXPECT_EQ(dequantize(r.stored), r.dequantized) << m->name;
+  }
+  EXPECT_GT(coded_matrices, 0);
+  RecordProperty("coded_matrices_of_4", coded_matrices);
 }
 
 TEST(Codebook, PatternFloorsReachTheTensorsTheyName) {
@@ -159,6 +190,12 @@ TEST(Codebook, MalformedCodebookTensorsAreRefused) {
       {"an infinite outlier", [](QuantizedTensor& q) { q.outlier_value[0] = 0x7c00; }},
       {"one outlier value missing", [](QuantizedTensor& q) { q.outlier_value.pop_back(); }},
       {"outliers on an integer tensor", [](QuantizedTensor& q) { q.code_kind = CodeKind::SignedInt; }},
+      {"an index table log of 4", [](QuantizedTensor& q) { q.index_table_log = 4; }},
+      {"raw indices with coded sizes",
+       [](QuantizedTensor& q) {
+         q.index_table_log = 0;
+         q.index_lane_bytes = 7;
+       }},
       {"a library without its choices",
        [](QuantizedTensor& q) {
          q.codebooks = 2;
