@@ -31,6 +31,16 @@ std::vector<double> column_weights(std::string_view method, const std::vector<do
   return w;
 }
 
+// W diag(importance): the matrix the fits work on.
+Dense weighted_columns(std::span<const float> weights, int64_t rows, int64_t cols,
+                       const std::vector<double>& importance) {
+  Dense w(static_cast<size_t>(rows * cols));
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) w[i * cols + j] = double{weights[i * cols + j]} * importance[j];
+  }
+  return w;
+}
+
 // |M| ~ u v^T (rows x cols) by alternating least squares: the magnitudes of a
 // sign-split factor.
 void rank1_magnitudes(const Dense& m, int64_t rows, int64_t cols, std::vector<double>& u, std::vector<double>& v) {
@@ -317,10 +327,7 @@ QuantResult dbf_quantize(std::span<const float> weights, int64_t rows, int64_t c
                                 std::to_string((rows + cols + 16.0 * (rows + 1 + cols)) / (rows * cols)) + ")");
   }
   const std::vector<double> importance = column_weights("dbf", hessian, cols);
-  Dense w(static_cast<size_t>(rows * cols));
-  for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t j = 0; j < cols; ++j) w[i * cols + j] = double{weights[i * cols + j]} * importance[j];
-  }
+  const Dense w = weighted_columns(weights, rows, cols, importance);
 
   // Rank-k start: subspace iteration from a fixed random block (columns
   // beyond the rank of W stay zero and get their signs from the magnitudes).
@@ -402,10 +409,7 @@ QuantResult onebit_quantize(std::span<const float> weights, int64_t rows, int64_
                             const std::vector<double>* hessian) {
   check_quant_input("onebit", weights, rows, cols, 1);
   const std::vector<double> importance = column_weights("onebit", hessian, cols);
-  Dense w(static_cast<size_t>(rows * cols));
-  for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t j = 0; j < cols; ++j) w[i * cols + j] = double{weights[i * cols + j]} * importance[j];
-  }
+  const Dense w = weighted_columns(weights, rows, cols, importance);
   std::vector<double> a, b;
   rank1_magnitudes(w, rows, cols, a, b);  // |W~| ~ a b^T: the best scales for sign(W)
   for (int64_t j = 0; j < cols; ++j) b[j] /= importance[j];

@@ -17,6 +17,7 @@
 #include "golden/common/error.hpp"
 #include "golden/model/llama2_weights.hpp"
 #include "golden/quant/quantized_payload.hpp"
+#include "tests/support/malformed_tensor.hpp"
 
 namespace ws::golden {
 namespace {
@@ -158,10 +159,7 @@ TEST(Dbf, ImportanceWeightsMoveTheErrorOffTheColumnsTheyWeigh) {
 
 TEST(Dbf, MalformedFactoredTensorsAreRefused) {
   const QuantizedTensor good = dbf_quantize(gaussian(32 * 48, 9), 32, 48, 2.0, nullptr).stored;
-  const struct {
-    const char* what;
-    void (*change)(QuantizedTensor&);
-  } cases[] = {
+  const test::Malformation cases[] = {
       {"two-bit signs", [](QuantizedTensor& q) { q.code_bits = 2; }},
       {"a sign wider than its bit", [](QuantizedTensor& q) { q.codes[3] = 2; }},
       {"one code missing", [](QuantizedTensor& q) { q.codes.pop_back(); }},
@@ -175,12 +173,7 @@ TEST(Dbf, MalformedFactoredTensorsAreRefused) {
       {"an infinite scale", [](QuantizedTensor& q) { q.scales[0] = 0x7c00; }},
       {"k above rows * cols", [](QuantizedTensor& q) { q.group = static_cast<int>(q.size()) + 1; }},
   };
-  EXPECT_NO_THROW(check_quantized(good, "t"));
-  for (const auto& c : cases) {
-    QuantizedTensor q = good;
-    c.change(q);
-    EXPECT_THROW(check_quantized(q, "t"), InputError) << c.what;
-  }
+  test::expect_each_refused(good, cases);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "golden/model/llama2_forward.hpp"
 #include "golden/quant/model_quantizer.hpp"
 #include "golden/quant/quantized_payload.hpp"
+#include "tests/support/malformed_tensor.hpp"
 
 namespace ws::golden {
 namespace {
@@ -173,10 +174,7 @@ TEST(Sfmp, TheOrdersUndoneAtInferenceLeaveTheModelsLogits) {
 
 TEST(Sfmp, MalformedMixedWidthTensorsAreRefused) {
   const QuantizedTensor good = sfmp_quantize(heavy_tailed(32 * 64, 9), 32, 64, 2.5, 32, nullptr).stored;
-  const struct {
-    const char* what;
-    void (*change)(QuantizedTensor&);
-  } cases[] = {
+  const test::Malformation cases[] = {
       {"a block width above code_bits", [](QuantizedTensor& q) { q.block_bits[0] = 4; }},
       {"a block width of 1", [](QuantizedTensor& q) { q.block_bits[0] = 1; }},
       {"one block width missing", [](QuantizedTensor& q) { q.block_bits.pop_back(); }},
@@ -194,12 +192,7 @@ TEST(Sfmp, MalformedMixedWidthTensorsAreRefused) {
        }},
       {"orders on a plain integer tensor", [](QuantizedTensor& q) { q.code_kind = CodeKind::SignedInt; }},
   };
-  EXPECT_NO_THROW(check_quantized(good, "t"));
-  for (const auto& c : cases) {
-    QuantizedTensor q = good;
-    c.change(q);
-    EXPECT_THROW(check_quantized(q, "t"), InputError) << c.what;
-  }
+  test::expect_each_refused(good, cases);
 }
 
 }  // namespace
